@@ -1,0 +1,74 @@
+"""The application factory: configuration, database, FAB, and every declared model turned into screens."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from flask import Flask
+from flask_appbuilder import AppBuilder
+from flask_appbuilder.models.sqla.base import SQLA
+from flask_migrate import Migrate
+from sqlalchemy import inspect
+
+from . import fab_fixes, i18n, registry
+from .access import RoleSpec
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+TRANSLATIONS = BASE_DIR / "translations"
+MIGRATIONS = BASE_DIR / "migrations"
+
+db = SQLA()
+migrate = Migrate()
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Engine:
+    """What the engine built for this app: the declared models, their views, the role matrix."""
+
+    models: list[type]
+    views: dict[type, object]
+    roles: Mapping[str, RoleSpec]
+    appbuilder: AppBuilder
+
+
+def create_app(overrides: dict | None = None, extra_models: Iterable[type] = ()) -> Flask:
+    import config
+    import models as domain
+    from models.roles import ROLES
+
+    app = Flask(__name__, instance_path=str(config.INSTANCE_DIR))
+    app.config.from_object(config)
+    app.config.update(overrides or {})
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
+    i18n.compile_catalogues(TRANSLATIONS)
+    fab_fixes.install()
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS))
+
+    with app.app_context():
+        # Permissions are written only once the schema exists (after `flask db upgrade`).
+        app.config["FAB_UPDATE_PERMS"] = "ab_permission" in inspect(db.engine).get_table_names()
+        from .home import HomeView
+
+        appbuilder = AppBuilder(indexview=HomeView)
+        appbuilder.init_app(app, db.session)
+        entities = registry.discover(domain) + list(extra_models)
+        views = registry.register_all(appbuilder, entities, getattr(domain, "MENU", {}))
+        app.extensions["engine"] = Engine(entities, views, ROLES, appbuilder)
+
+    from . import cli, errors, templating
+
+    cli.register(app)
+    errors.register(app)
+    templating.register(app)
+    return app
+
+
+def engine(app: Flask | None = None) -> Engine:
+    from flask import current_app
+
+    return (app or current_app).extensions["engine"]

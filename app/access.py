@@ -1,0 +1,65 @@
+"""Roles from one declarative matrix: role → permission names → allowed actions, plus a data scope."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Mapping
+
+from .registry import ACTIONS
+
+
+class DataScope(Enum):
+    all = "全部"
+    department_tree = "本部门及下级"
+    department = "本部门"
+    own = "仅本人"
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    """``grants`` maps a permission name (a model's class name, or "*" for every model) to actions."""
+
+    scope: DataScope
+    grants: Mapping[str, str] = field(default_factory=dict)
+    description: str = ""
+
+    def actions_for(self, permission_name: str) -> set[str]:
+        words = self.grants.get(permission_name, self.grants.get("*", ""))
+        actions = set(words.split())
+        if "all" in actions:
+            actions = set(ACTIONS)
+        return actions
+
+
+def sync_roles(sm, roles: Mapping[str, RoleSpec], views: Mapping[type, object]) -> None:
+    """Create every declared role and set exactly the permissions the matrix grants it."""
+    admin_role = sm.auth_role_admin
+    for role_name, spec in roles.items():
+        role = sm.find_role(role_name) or sm.add_role(role_name)
+        if role_name == admin_role:
+            continue  # FAB grants the administrator role every permission as it is created.
+        wanted = []
+        categories = set()
+        for model, view in views.items():
+            actions = spec.actions_for(view.class_permission_name)
+            if not actions:
+                continue
+            for action in actions:
+                pv = sm.find_permission_view_menu(f"can_{action}", view.class_permission_name)
+                if pv is not None:
+                    wanted.append(pv)
+            meta = model.__admin__
+            wanted.append(sm.add_permission_view_menu("menu_access", meta.label))
+            if meta.menu:
+                categories.add(meta.menu)
+        for category in categories:
+            wanted.append(sm.add_permission_view_menu("menu_access", category))
+        role.permissions = [pv for pv in dict.fromkeys(wanted) if pv is not None]
+    sm.session.commit()
+
+
+def role_scope(roles: Mapping[str, RoleSpec], role_names: list[str]) -> DataScope:
+    """The widest scope among a user's roles (a user with several roles gets the union)."""
+    order = list(DataScope)
+    scopes = [roles[name].scope for name in role_names if name in roles]
+    return min(scopes, key=order.index) if scopes else DataScope.own

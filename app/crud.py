@@ -1,0 +1,217 @@
+"""The generated CRUD view: FAB's ModelView with Chinese, kept input, rules, safe deletes and scoped actions."""
+from __future__ import annotations
+
+import logging
+
+from flask import abort, flash, redirect, request, url_for
+from flask_appbuilder import ModelView, expose
+from flask_appbuilder.urltools import get_filter_args, get_order_args
+from wtforms import HiddenField
+
+from . import introspect, persistence, prefill
+from .datamodel import ExpressionFilter
+from .widgets import AddFormWidget, EditFormWidget
+
+log = logging.getLogger(__name__)
+
+ACCESS_DENIED = "您没有权限执行此操作"
+
+
+class EngineModelView(ModelView):
+    """Base of every generated view; the registry sets datamodel, columns and meta per model."""
+
+    list_template = "engine/list.html"
+    add_widget = AddFormWidget
+    edit_widget = EditFormWidget
+
+    quick_filters: tuple = ()
+    models_in_registry: list = []
+    entity_label = ""
+
+    add_row_message = "已保存"
+    edit_row_message = "修改已保存"
+    delete_row_message = "已删除"
+
+    def _init_titles(self):
+        super()._init_titles()
+        self.list_title = self.entity_label
+        self.add_title = f"新增{self.entity_label}"
+        self.edit_title = f"编辑{self.entity_label}"
+        self.show_title = f"{self.entity_label}详情"
+        self.title = self.list_title
+
+    def _init_forms(self):
+        super()._init_forms()
+        # The version read with the edit form travels with it, so a stale save is detected.
+        self.edit_form = type(self.edit_form.__name__, (self.edit_form,), {"_row_version": HiddenField()})
+
+    # ----------------------------------------------------------------- list
+    def _list(self, **kwargs):
+        order = get_order_args().get(self.__class__.__name__)
+        order_column, order_direction = order if order and order[0] in self.order_columns else ("", "")
+        name = self.__class__.__name__
+        from flask_appbuilder import baseviews  # patched, bounded parsers (see fab_fixes)
+
+        get_filter_args(self._filters)
+        widgets = self._get_list_widget(
+            filters=self._filters,
+            order_column=order_column,
+            order_direction=order_direction,
+            page=baseviews.get_page_args().get(name),
+            page_size=baseviews.get_page_size_args().get(name),
+            **kwargs,
+        )
+        form = self.search_form.refresh()
+        self.update_redirect()
+        return self._get_search_widget(form=form, widgets=widgets)
+
+    def active_quick_filter(self) -> int | None:
+        raw = request.args.get("_qf", "")
+        if raw.isdigit() and int(raw) < len(self.quick_filters):
+            return int(raw)
+        return None
+
+    def _get_list_widget(self, filters, **kwargs):
+        chosen = self.active_quick_filter()
+        if chosen is not None:
+            filters = filters.copy()
+            quick = self.quick_filters[chosen]
+            filters.add_filter(self.datamodel.get_pk_name(), ExpressionFilter, quick.criteria)
+        return super()._get_list_widget(filters=filters, **kwargs)
+
+    def render_template(self, template, **kwargs):
+        kwargs.setdefault("quick_filters", self.quick_filters)
+        kwargs.setdefault("active_quick_filter", self.active_quick_filter())
+        kwargs.setdefault("view_name", self.__class__.__name__)
+        return super().render_template(template, **kwargs)
+
+    # ----------------------------------------------------------------- add / edit
+    def _prefill(self, form) -> None:
+        for name, rule in introspect.prefills(self.datamodel.obj).items():
+            field = getattr(form, name, None)
+            if field is not None and field.data in (None, "", []):
+                try:
+                    field.data = prefill.value_of(rule)
+                except KeyError:
+                    log.warning("unknown prefill rule %s on %s", rule, name)
+
+    def _add(self):
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
+        exclude_cols = self._filters.get_relation_cols()
+        form = self.add_form.refresh()
+        if request.method == "POST":
+            self._fill_form_exclude_cols(exclude_cols, form)
+            if form.validate() and self._save(form, self.datamodel.obj(), is_new=True):
+                return None
+        else:
+            self._prefill(form)
+            self.update_redirect()
+        return self._get_add_widget(form=form, exclude_cols=exclude_cols)
+
+    def _edit(self, pk):
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
+        exclude_cols = self._filters.get_relation_cols()
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            abort(404)
+        pk = self.datamodel.get_pk_value(item)
+        if request.method == "POST":
+            form = self.edit_form.refresh(request.form)
+            self._fill_form_exclude_cols(exclude_cols, form)
+            form._id = pk
+            if form.validate():
+                if str(item.row_version) != (form._row_version.data or ""):
+                    flash(persistence.STALE, "danger")
+                elif self._save(form, item, is_new=False):
+                    return None
+        else:
+            form = self.edit_form.refresh(obj=item)
+            form._row_version.data = str(item.row_version)
+            self.prefill_form(form, pk)
+            self.update_redirect()
+        widgets = self._get_edit_widget(form=form, exclude_cols=exclude_cols)
+        return self._get_related_views_widgets(item, filters={}, orders={}, pages={}, page_sizes={}, widgets=widgets)
+
+    def _save(self, form, item, is_new: bool) -> bool:
+        """Populate, compute, check the model's rules and commit; on any refusal keep the form as typed."""
+
+        def populate():
+            self.process_form(form, is_new)
+            form.populate_obj(item)
+
+        try:
+            persistence.save(self.datamodel.session, item, populate)
+        except persistence.Refused as refused:
+            self._attach_errors(form, refused)
+            return False
+        (self.post_add if is_new else self.post_update)(item)
+        flash(self.add_row_message if is_new else self.edit_row_message, "success")
+        return True
+
+    def _attach_errors(self, form, refused: "persistence.Refused") -> None:
+        for name, message in refused.errors.items():
+            field = getattr(form, name, None)
+            if field is not None:
+                field.errors = list(field.errors or []) + [message]
+            else:
+                flash(f"{introspect.label(self.datamodel.obj, name)}：{message}", "danger")
+        flash(refused.message, "danger")
+
+    def post_add_redirect(self):
+        if request.form.get("_continue"):
+            return redirect(url_for(f"{self.endpoint}.add"))
+        return redirect(self.get_redirect())
+
+    # ----------------------------------------------------------------- delete
+    def _delete(self, pk):
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            abort(404)
+        try:
+            self.pre_delete(item)
+            persistence.delete(self.datamodel.session, item, self.models_in_registry)
+        except persistence.Refused as refused:
+            flash(refused.message, "danger")
+            return
+        self.post_delete(item)
+        flash(self.delete_row_message, "success")
+        self.update_redirect()
+
+    # ----------------------------------------------------------------- actions
+    def _allowed_action(self, name: str):
+        action = self.actions.get(name)
+        if action is None:
+            abort(404)
+        permission = self.get_action_permission_name(name)
+        if not self.appbuilder.sm.has_access(permission, self.class_permission_name):
+            flash(ACCESS_DENIED, "danger")
+            return None
+        return action
+
+    @expose("/action/<string:name>/<pk>", methods=["POST"])
+    def action(self, name, pk):
+        """FAB loads the record without base filters; here it must be within them (and POST only)."""
+        action = self._allowed_action(name)
+        if action is None:
+            return redirect(self.get_redirect())
+        item = self.datamodel.get(self._deserialize_pk_if_composite(pk), self._base_filters)
+        if item is None:
+            abort(404)
+        return action.func(item)
+
+    @expose("/action_post", methods=["POST"])
+    def action_post(self):
+        """FAB's mass action ignores base_filters; every selected record must be within them."""
+        action = self._allowed_action(request.form.get("action", ""))
+        if action is None:
+            return redirect(self.get_redirect())
+        items = []
+        for pk in request.form.getlist("rowid"):
+            item = self.datamodel.get(self._deserialize_pk_if_composite(pk), self._base_filters)
+            if item is None:
+                abort(404)
+            items.append(item)
+        if not items:
+            flash("请先勾选要操作的记录", "warning")
+            return redirect(self.get_redirect())
+        return action.func(items)

@@ -1,0 +1,81 @@
+"""Saving and deleting a record by its model's rules; shared by the pages and the REST API."""
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm.exc import StaleDataError
+
+from . import introspect
+
+log = logging.getLogger(__name__)
+
+STALE = "该记录已被他人修改，您的修改未保存。请刷新页面查看最新内容后再改。"
+CONFLICT = "保存失败：与已有记录冲突（编号重复或关联的记录不存在），请检查后再保存"
+DATABASE = "操作失败：数据库错误，请稍后重试"
+
+
+class Refused(Exception):
+    """A save or delete that did not happen; ``errors`` maps fields to Chinese messages."""
+
+    def __init__(self, message: str, errors: dict[str, str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
+
+
+def save(session, item, populate: Callable[[], None] | None = None) -> None:
+    """Fill ``item`` (``populate``), compute derived fields, check rules and commit, or raise Refused."""
+    try:
+        with session.no_autoflush:
+            if populate is not None:
+                populate()
+            item.before_save()
+            errors = item.validate()
+        if errors:
+            session.rollback()
+            raise Refused("保存未成功，请按提示修改标红的项目", errors)
+        session.add(item)
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        raise Refused(STALE)
+    except IntegrityError as exc:
+        session.rollback()
+        log.info("integrity error on save: %s", exc.orig)
+        raise Refused(CONFLICT)
+    except SQLAlchemyError:
+        session.rollback()
+        log.exception("database error on save")
+        raise Refused(DATABASE)
+
+
+def delete_blockers(session, item, models: list[type]) -> str | None:
+    """Why ``item`` may not be deleted: the records that still refer to it, counted by kind."""
+    found = []
+    pk = item.id
+    for ref in introspect.references_to(type(item), models):
+        count = session.scalar(select(func.count()).select_from(ref.model).where(ref.column == pk))
+        if count:
+            found.append(f"{count} 条「{ref.label}」")
+    if found:
+        return f"不能删除「{item}」：仍有 {'、'.join(found)}引用它。请先修改或删除这些记录。"
+    return None
+
+
+def delete(session, item, models: list[type]) -> None:
+    reason = delete_blockers(session, item, models)
+    if reason:
+        raise Refused(reason)
+    try:
+        session.delete(item)
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise Refused(f"不能删除「{item}」：仍有其他记录引用它")
+    except SQLAlchemyError:
+        session.rollback()
+        log.exception("database error on delete")
+        raise Refused(DATABASE)

@@ -1,0 +1,255 @@
+"""The declarative vocabulary models are written in.
+
+A column carries its own Chinese label, display format and prefill rule in
+``Column.info``; a model carries its screen (menu, list, search, order, quick
+filters, data scope) in ``__admin__``. The engine reads nothing else.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field as dc_field
+from typing import Any, Callable, Mapping, Sequence
+
+from flask_appbuilder import Model
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Enum as SAEnum,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+)
+from sqlalchemy.orm import declared_attr, relationship
+
+
+# Named constraints, so that migrations can alter them on every database (SQLite included).
+Model.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Choice(enum.Enum):
+    """An enum whose values are the Chinese words users see; the database stores member names."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    @classmethod
+    def from_label(cls, label: str) -> "Choice":
+        for member in cls:
+            if member.value == label or member.name == label:
+                return member
+        raise ValueError(label)
+
+
+@dataclass(frozen=True)
+class QuickFilter:
+    """A one-click filter above a list: equal-to conditions, or an expression built from the model."""
+
+    label: str
+    equals: Mapping[str, Any] = dc_field(default_factory=dict)
+    where: Callable[[type], Any] | None = None
+
+    def criteria(self, model: type) -> list:
+        found = [getattr(model, name) == value for name, value in self.equals.items()]
+        if self.where is not None:
+            found.append(self.where(model))
+        return found
+
+
+def quick(label: str, where: Callable[[type], Any] | None = None, **equals: Any) -> QuickFilter:
+    return QuickFilter(label, equals, where)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which attributes place a record in a department and with a person, for data scope."""
+
+    department: str | None = None
+    owner: str | None = None
+
+
+@dataclass
+class Admin:
+    """How a model appears: its name, menu place, columns, ordering, quick filters and scope."""
+
+    label: str
+    menu: str | None = None
+    icon: str = "fa-table"
+    list: Sequence[str] = ()
+    search: Sequence[str] = ()
+    show: Sequence[str] = ()
+    form: Sequence[str] = ()
+    order: tuple[str, str] | None = None
+    quick_filters: Sequence[QuickFilter] = ()
+    scope: Scope = dc_field(default_factory=Scope)
+    menu_order: int = 100
+    api: bool = True
+    generate: bool = True
+
+
+class Entity(Model):
+    """Base of every domain model: a display name and the hooks the engine calls on save."""
+
+    __abstract__ = True
+    __admin__: Admin
+
+    # Optimistic locking: a save based on a stale read is refused instead of overwriting.
+    row_version = Column(Integer, nullable=False, default=1, info={"label": "版本"})
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.row_version}
+
+    def __str__(self) -> str:
+        for attr in ("name", "title", "code"):
+            value = getattr(self, attr, None)
+            if value:
+                return str(value)
+        return f"#{getattr(self, 'id', '')}"
+
+    def before_save(self) -> None:
+        """Compute derived fields (金额 = 数量 × 单价 …) before validation and saving."""
+
+    def validate(self) -> dict[str, str]:
+        """Return {field name: Chinese message} for every rule this record breaks."""
+        return {}
+
+
+def pk() -> Column:
+    return Column(Integer, primary_key=True)
+
+
+def field(
+    type_: Any,
+    label: str,
+    *,
+    required: bool = False,
+    unique: bool = False,
+    index: bool = False,
+    default: Any = None,
+    prefill: str | None = None,
+    fmt: str | None = None,
+    help: str | None = None,
+    **kwargs: Any,
+) -> Column:
+    """A column with its Chinese label and, optionally, a display format and a prefill rule."""
+    info: dict[str, Any] = {"label": label}
+    if prefill:
+        info["prefill"] = prefill
+    if fmt:
+        info["format"] = fmt
+    if help:
+        info["description"] = help
+    return Column(
+        type_,
+        nullable=not required,
+        unique=unique,
+        index=index or unique,
+        default=default,
+        info=info,
+        **kwargs,
+    )
+
+
+def text(label: str, length: int = 100, **kwargs: Any) -> Column:
+    return field(String(length), label, **kwargs)
+
+
+def long_text(label: str, **kwargs: Any) -> Column:
+    return field(Text, label, **kwargs)
+
+
+def integer(label: str, **kwargs: Any) -> Column:
+    return field(Integer, label, **kwargs)
+
+
+def decimal(label: str, scale: int = 2, **kwargs: Any) -> Column:
+    return field(Numeric(14, scale), label, **kwargs)
+
+
+def money(label: str, **kwargs: Any) -> Column:
+    return field(Numeric(14, 2), label, fmt="money", **kwargs)
+
+
+def day(label: str, **kwargs: Any) -> Column:
+    return field(Date, label, fmt="date", **kwargs)
+
+
+def moment(label: str, **kwargs: Any) -> Column:
+    return field(DateTime, label, fmt="datetime", **kwargs)
+
+
+def flag(label: str, default: bool = False, **kwargs: Any) -> Column:
+    return field(Boolean, label, default=default, **kwargs)
+
+
+def choice(enum_class: type[Choice], label: str, **kwargs: Any) -> Column:
+    """An enum column: stored by member name, shown and chosen by its Chinese value."""
+    sa_type = SAEnum(enum_class, native_enum=False, length=32, create_constraint=False)
+    return field(sa_type, label, **kwargs)
+
+
+def key(
+    target: str,
+    *,
+    required: bool = False,
+    index: bool = True,
+    use_alter: bool = False,
+    ondelete: str | None = None,
+    **kwargs: Any,
+) -> Column:
+    """A foreign key column; its relationship carries the label.
+
+    ``use_alter`` breaks a cycle between two tables (the constraint is named and added last).
+    """
+    return Column(
+        Integer,
+        ForeignKey(target, use_alter=use_alter, ondelete=ondelete),
+        nullable=not required,
+        index=index,
+        **kwargs,
+    )
+
+
+def relation(target: str, label: str, *, prefill: str | None = None, **kwargs: Any):
+    """A relationship with its Chinese label (shown in forms, lists and filters)."""
+    info: dict[str, Any] = {"label": label}
+    if prefill:
+        info["prefill"] = prefill
+    return relationship(target, info=info, **kwargs)
+
+
+def label_of(model: type, name: str) -> str:
+    """The Chinese label of a column or relationship, from the model itself."""
+    attr = getattr(model, name, None)
+    prop = getattr(attr, "property", None)
+    if prop is not None:
+        info = getattr(prop, "info", None) or {}
+        if not info and hasattr(prop, "columns"):
+            info = prop.columns[0].info
+        if info.get("label"):
+            return info["label"]
+    computed = getattr(attr, "label", None) if attr is not None else None
+    if isinstance(computed, str):
+        return computed
+    return name
+
+
+def computed(label: str, fmt: str | None = None):
+    """Mark a model method as a read-only computed column with a label (for lists and detail)."""
+
+    def wrap(func: Callable) -> Callable:
+        func.label = label
+        func.fmt = fmt
+        return func
+
+    return wrap

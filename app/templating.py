@@ -1,0 +1,11 @@
+"""Jinja filters for the display formats, available to every template."""
+from flask import Flask
+
+from . import formatting
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["money"] = formatting.money
+    app.jinja_env.filters["day"] = formatting.day
+    app.jinja_env.filters["moment"] = formatting.moment
+    app.jinja_env.filters["plain"] = formatting.plain

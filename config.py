@@ -1,0 +1,68 @@
+"""Configuration, read from the environment. Nothing secret is stored in the repository."""
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else generated once into instance/ (never committed)."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    key_file = INSTANCE_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        # Heroku-style URLs name the dialect "postgres"; SQLAlchemy wants "postgresql".
+        return url.replace("postgres://", "postgresql://", 1)
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{INSTANCE_DIR / 'houqin.db'}"
+
+
+SECRET_KEY = _secret_key()
+SQLALCHEMY_DATABASE_URI = _database_url()
+SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+APP_NAME = "学校后勤管理系统"
+APP_ICON = ""
+APP_THEME = ""
+
+# Chinese only, one time zone.
+BABEL_DEFAULT_LOCALE = "zh"
+BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+LANGUAGES = {"zh": {"flag": "cn", "name": "中文"}}
+TIMEZONE = "Asia/Shanghai"
+
+# Authentication: FAB's database auth; schema comes from migrations only.
+AUTH_TYPE = 1  # AUTH_DB
+AUTH_ROLE_ADMIN = "系统管理员"
+AUTH_ROLE_PUBLIC = "Public"
+FAB_CREATE_DB = False
+FAB_ADD_SECURITY_API = False
+FAB_API_SWAGGER_UI = False
+FAB_UPDATE_PERMS = True
+FAB_PASSWORD_COMPLEXITY_ENABLED = False
+
+WTF_CSRF_ENABLED = True
+WTF_CSRF_TIME_LIMIT = None
+
+# List pages: default and largest page size a URL may ask for.
+PAGE_SIZE = 25
+MAX_PAGE_SIZE = 100
+FAB_API_MAX_PAGE_SIZE = 100
+
+UPLOAD_FOLDER = str(INSTANCE_DIR / "uploads")
+IMG_UPLOAD_FOLDER = str(INSTANCE_DIR / "uploads")
+MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+
+# True only for the demo: creates the demo accounts with the published password.
+DEMO_MODE = os.environ.get("DEMO_MODE", "0") == "1"

@@ -1,0 +1,18 @@
+"""Demo data: a believable school, its accounts and a year of activity (`flask --app run demo`)."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("demo")
+    @click.option("--scale", default=1, show_default=True, type=int, help="数据量倍数（100 ≈ 20 万件资产）")
+    def demo_command(scale: int) -> None:
+        """初始化数据库并填入演示数据与演示账号。"""
+        from .loader import load_demo
+
+        app.config["DEMO_MODE"] = True
+        counts = load_demo(scale=scale)
+        for name, count in counts.items():
+            click.echo(f"{name}: {count}")

@@ -1,0 +1,476 @@
+"""校产: categories, locations, asset cards, loans, transfers, damages, disposals, stocktakes."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import UniqueConstraint, and_
+
+from app.schema import (
+    Admin,
+    Choice,
+    Entity,
+    Scope,
+    choice,
+    day,
+    flag,
+    integer,
+    key,
+    long_text,
+    money,
+    pk,
+    quick,
+    relation,
+    text,
+)
+
+FIXED_ASSET_THRESHOLD = Decimal("1000")
+
+
+class AssetStatus(Choice):
+    in_use = "在用"
+    idle = "闲置"
+    on_loan = "借出"
+    repairing = "维修中"
+    scrapped = "已报废"
+    missing = "盘亏"
+
+
+class UsePurpose(Choice):
+    teaching = "教学"
+    admin = "行政"
+    living = "生活后勤"
+
+
+class FundSource(Choice):
+    budget = "财政拨款"
+    school = "学校自筹"
+    donation = "捐赠"
+    other = "其他"
+
+
+class PurchaseMethod(Choice):
+    self_buy = "自购"
+    inquiry = "询价"
+    tender = "招标"
+    government = "政府采购"
+
+
+class AssetCategory(Entity):
+    __tablename__ = "asset_category"
+    __admin__ = Admin(
+        "资产分类",
+        menu="校产管理",
+        icon="fa-tags",
+        menu_order=10,
+        list=["code", "name", "parent"],
+        search=["code", "name", "parent"],
+        form=["code", "name", "parent"],
+        order=("code", "asc"),
+    )
+    id = pk()
+    code = text("分类代码", 20, required=True, unique=True)
+    name = text("名称", 50, required=True)
+    parent_id = key("asset_category.id")
+    parent = relation("AssetCategory", "上级分类", remote_side=[id])
+
+    def __str__(self) -> str:
+        return self.name or ""
+
+
+class Location(Entity):
+    __tablename__ = "location"
+    __table_args__ = (UniqueConstraint("campus", "building", "room"),)
+    __admin__ = Admin(
+        "存放地点",
+        menu="校产管理",
+        icon="fa-map-marker",
+        menu_order=20,
+        list=["campus", "building", "room"],
+        search=["campus", "building", "room"],
+        form=["campus", "building", "room"],
+        order=("building", "asc"),
+    )
+    id = pk()
+    campus = text("校区", 30, required=True, default="本部")
+    building = text("楼栋", 30, required=True)
+    room = text("房间号", 30, required=True)
+
+    def __str__(self) -> str:
+        return f"{self.campus or ''}{self.building or ''}{self.room or ''}"
+
+
+class Asset(Entity):
+    __tablename__ = "asset"
+    __admin__ = Admin(
+        "资产卡片",
+        menu="校产管理",
+        icon="fa-archive",
+        menu_order=30,
+        list=["code", "name", "category", "spec", "quantity", "unit_price", "amount",
+              "department", "keeper", "location", "status", "purchased_on"],
+        search=["code", "name", "category", "brand", "spec", "department", "keeper",
+                "location", "status", "purpose", "purchased_on"],
+        form=["code", "name", "category", "brand", "spec", "serial_no", "unit", "quantity",
+              "unit_price", "fund_source", "purchase_method", "purchased_on", "warranty_until",
+              "department", "keeper", "user", "location", "purpose", "status", "remark"],
+        order=("code", "desc"),
+        quick_filters=[
+            quick("在用", status=AssetStatus.in_use),
+            quick("闲置", status=AssetStatus.idle),
+            quick("借出", status=AssetStatus.on_loan),
+            quick("维修中", status=AssetStatus.repairing),
+            quick("已报废", status=AssetStatus.scrapped),
+        ],
+        scope=Scope(department="department", owner="keeper"),
+    )
+    id = pk()
+    code = text("资产编号", 30, required=True, unique=True)
+    name = text("资产名称", 100, required=True, index=True)
+    category_id = key("asset_category.id", required=True)
+    category = relation("AssetCategory", "分类")
+    brand = text("品牌", 50)
+    spec = text("规格型号", 100)
+    serial_no = text("出厂编号", 60)
+    unit = text("计量单位", 10, required=True, default="台")
+    quantity = integer("数量", required=True, default=1)
+    unit_price = money("单价", required=True)
+    amount = money("金额", help="数量 × 单价，自动计算")
+    fund_source = choice(FundSource, "经费来源")
+    purchase_method = choice(PurchaseMethod, "采购方式")
+    purchased_on = day("购置日期", required=True, prefill="today", index=True)
+    warranty_until = day("保修截止")
+    department_id = key("department.id", required=True)
+    department = relation("Department", "使用部门", prefill="current_department")
+    keeper_id = key("staff.id")
+    keeper = relation("Staff", "责任人", foreign_keys=[keeper_id])
+    user_id = key("staff.id")
+    user = relation("Staff", "使用人", foreign_keys=[user_id])
+    location_id = key("location.id")
+    location = relation("Location", "存放地点")
+    purpose = choice(UsePurpose, "使用方向", default=UsePurpose.teaching)
+    status = choice(AssetStatus, "状态", required=True, default=AssetStatus.in_use, index=True)
+    last_stocktake_on = day("上次盘点日期")
+    remark = long_text("备注")
+    loans = relation("AssetLoan", "借用记录", viewonly=True)
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def before_save(self) -> None:
+        if self.quantity is not None and self.unit_price is not None:
+            self.amount = (Decimal(self.quantity) * Decimal(self.unit_price)).quantize(Decimal("0.01"))
+
+    def validate(self) -> dict[str, str]:
+        errors = {}
+        if self.quantity is not None and self.quantity < 1:
+            errors["quantity"] = "数量至少为 1"
+        if self.unit_price is not None and self.unit_price < 0:
+            errors["unit_price"] = "单价不能为负数"
+        if (self.unit_price is not None and self.unit_price >= FIXED_ASSET_THRESHOLD
+                and self.quantity is not None and self.quantity > 1):
+            errors["quantity"] = "单价 1000 元及以上的固定资产须一物一卡，数量只能为 1"
+        if self.warranty_until and self.purchased_on and self.warranty_until < self.purchased_on:
+            errors["warranty_until"] = "保修截止不能早于购置日期"
+        return errors
+
+
+class LoanStatus(Choice):
+    lent = "借出中"
+    returned = "已归还"
+    overdue = "逾期"
+
+
+class AssetLoan(Entity):
+    __tablename__ = "asset_loan"
+    __admin__ = Admin(
+        "借用登记",
+        menu="校产管理",
+        icon="fa-exchange",
+        menu_order=40,
+        list=["asset", "borrower", "department", "lent_on", "due_on", "returned_on", "status"],
+        search=["asset", "borrower", "department", "lent_on", "due_on", "status"],
+        form=["asset", "borrower", "department", "lent_on", "due_on", "returned_on", "return_condition"],
+        order=("lent_on", "desc"),
+        quick_filters=[
+            quick("借出中", returned_on=None),
+            quick("逾期", where=lambda m: and_(m.returned_on.is_(None), m.due_on < date.today())),
+            quick("已归还", where=lambda m: m.returned_on.is_not(None)),
+        ],
+        scope=Scope(department="department", owner="borrower"),
+    )
+    id = pk()
+    asset_id = key("asset.id", required=True)
+    asset = relation("Asset", "资产")
+    borrower_id = key("staff.id", required=True)
+    borrower = relation("Staff", "借用人", prefill="current_staff")
+    department_id = key("department.id", required=True)
+    department = relation("Department", "借用部门", prefill="current_department")
+    lent_on = day("借出日期", required=True, prefill="today")
+    due_on = day("应还日期", required=True)
+    returned_on = day("归还日期")
+    return_condition = text("归还状况", 100)
+    status = choice(LoanStatus, "状态", required=True, default=LoanStatus.lent)
+
+    def __str__(self) -> str:
+        return f"{self.asset} → {self.borrower}"
+
+    def validate(self) -> dict[str, str]:
+        errors = {}
+        if self.due_on and self.lent_on and self.due_on < self.lent_on:
+            errors["due_on"] = "应还日期不能早于借出日期"
+        if self.returned_on and self.lent_on and self.returned_on < self.lent_on:
+            errors["returned_on"] = "归还日期不能早于借出日期"
+        if self.asset is not None and self.returned_on is None:
+            if self.asset.status in (AssetStatus.scrapped, AssetStatus.missing):
+                errors["asset"] = f"该资产状态为「{self.asset.status.value}」，不能借出"
+            elif any(loan is not self and loan.id != self.id and loan.returned_on is None
+                     for loan in self.asset.loans):
+                errors["asset"] = "该资产已借出且尚未归还"
+        return errors
+
+    def before_save(self) -> None:
+        if self.returned_on:
+            self.status = LoanStatus.returned
+        elif self.due_on and self.due_on < date.today():
+            self.status = LoanStatus.overdue
+        else:
+            self.status = LoanStatus.lent
+        if self.asset is not None:
+            if self.returned_on is None:
+                self.asset.status = AssetStatus.on_loan
+            elif self.asset.status == AssetStatus.on_loan:
+                self.asset.status = AssetStatus.in_use
+
+
+
+class AssetTransfer(Entity):
+    __tablename__ = "asset_transfer"
+    __admin__ = Admin(
+        "调拨",
+        menu="校产管理",
+        icon="fa-random",
+        menu_order=50,
+        list=["asset", "from_department", "to_department", "to_keeper", "to_location", "transferred_on"],
+        search=["asset", "from_department", "to_department", "transferred_on"],
+        form=["asset", "to_department", "to_keeper", "to_location", "transferred_on", "reason"],
+        show=["asset", "from_department", "from_keeper", "from_location", "to_department",
+              "to_keeper", "to_location", "transferred_on", "reason"],
+        order=("transferred_on", "desc"),
+        scope=Scope(department="to_department"),
+    )
+    id = pk()
+    asset_id = key("asset.id", required=True)
+    asset = relation("Asset", "资产")
+    from_department_id = key("department.id")
+    from_department = relation("Department", "原部门", foreign_keys=[from_department_id])
+    from_keeper_id = key("staff.id")
+    from_keeper = relation("Staff", "原责任人", foreign_keys=[from_keeper_id])
+    from_location_id = key("location.id")
+    from_location = relation("Location", "原地点", foreign_keys=[from_location_id])
+    to_department_id = key("department.id", required=True)
+    to_department = relation("Department", "新部门", foreign_keys=[to_department_id])
+    to_keeper_id = key("staff.id")
+    to_keeper = relation("Staff", "新责任人", foreign_keys=[to_keeper_id])
+    to_location_id = key("location.id")
+    to_location = relation("Location", "新地点", foreign_keys=[to_location_id])
+    transferred_on = day("日期", required=True, prefill="today")
+    reason = long_text("原因", required=True)
+
+    def __str__(self) -> str:
+        return f"{self.asset} 调拨"
+
+    def validate(self) -> dict[str, str]:
+        if self.asset is not None and self.asset.status == AssetStatus.scrapped:
+            return {"asset": "已报废的资产不能调拨"}
+        return {}
+
+    def before_save(self) -> None:
+        """A new transfer records where the asset was and moves it."""
+        if self.id is None and self.asset is not None:
+            self.from_department = self.asset.department
+            self.from_keeper = self.asset.keeper
+            self.from_location = self.asset.location
+            self.asset.department = self.to_department
+            self.asset.keeper = self.to_keeper or self.asset.keeper
+            self.asset.location = self.to_location or self.asset.location
+
+
+class DamageCause(Choice):
+    natural = "自然损坏"
+    human = "人为损坏"
+
+
+class AssetDamage(Entity):
+    __tablename__ = "asset_damage"
+    __admin__ = Admin(
+        "损坏赔偿",
+        menu="校产管理",
+        icon="fa-chain-broken",
+        menu_order=60,
+        list=["asset", "damaged_on", "cause", "liable", "compensation", "settled"],
+        search=["asset", "damaged_on", "cause", "liable", "settled"],
+        form=["asset", "damaged_on", "cause", "liable", "compensation", "settled", "remark"],
+        order=("damaged_on", "desc"),
+        quick_filters=[
+            quick("人为损坏", cause=DamageCause.human),
+            quick("未结清", cause=DamageCause.human, settled=False),
+        ],
+        scope=Scope(department="asset.department"),
+    )
+    id = pk()
+    asset_id = key("asset.id", required=True)
+    asset = relation("Asset", "资产")
+    damaged_on = day("日期", required=True, prefill="today")
+    cause = choice(DamageCause, "原因", required=True, default=DamageCause.natural)
+    liable = text("责任人或班级", 50)
+    compensation = money("赔偿金额", default=Decimal("0"))
+    settled = flag("已结清")
+    remark = long_text("备注")
+
+    def __str__(self) -> str:
+        return f"{self.asset} {self.cause}"
+
+    def validate(self) -> dict[str, str]:
+        errors = {}
+        if self.cause == DamageCause.natural and self.compensation:
+            errors["compensation"] = "自然损坏只登记，不收赔偿"
+        if self.cause == DamageCause.human and not self.liable:
+            errors["liable"] = "人为损坏须填写责任人或班级"
+        if self.compensation is not None and self.compensation < 0:
+            errors["compensation"] = "赔偿金额不能为负数"
+        return errors
+
+
+class DisposalStatus(Choice):
+    pending = "待审批"
+    approved = "已批准"
+    rejected = "已驳回"
+
+
+class AssetDisposal(Entity):
+    __tablename__ = "asset_disposal"
+    __admin__ = Admin(
+        "报废申请",
+        menu="校产管理",
+        icon="fa-trash",
+        menu_order=70,
+        list=["asset", "applicant", "applied_on", "residual_value", "status"],
+        search=["asset", "applicant", "applied_on", "status"],
+        form=["asset", "applicant", "applied_on", "reason", "residual_value"],
+        order=("applied_on", "desc"),
+        quick_filters=[quick("待审批", status=DisposalStatus.pending)],
+        scope=Scope(department="asset.department", owner="applicant"),
+    )
+    id = pk()
+    asset_id = key("asset.id", required=True)
+    asset = relation("Asset", "资产")
+    applicant_id = key("staff.id", required=True)
+    applicant = relation("Staff", "申请人", prefill="current_staff")
+    applied_on = day("申请日期", required=True, prefill="today")
+    reason = long_text("原因", required=True)
+    residual_value = money("残值", default=Decimal("0"))
+    status = choice(DisposalStatus, "状态", required=True, default=DisposalStatus.pending)
+
+    def __str__(self) -> str:
+        return f"{self.asset} 报废"
+
+    def validate(self) -> dict[str, str]:
+        errors = {}
+        if self.asset is not None and self.asset.status == AssetStatus.scrapped and self.id is None:
+            errors["asset"] = "该资产已报废"
+        if self.residual_value is not None and self.residual_value < 0:
+            errors["residual_value"] = "残值不能为负数"
+        return errors
+
+
+class StocktakeStatus(Choice):
+    open = "进行中"
+    closed = "已完成"
+
+
+class StocktakeResult(Choice):
+    normal = "正常"
+    misplaced = "位置不符"
+    missing = "盘亏"
+    surplus = "盘盈"
+
+
+class Stocktake(Entity):
+    __tablename__ = "stocktake"
+    __admin__ = Admin(
+        "盘点",
+        menu="校产管理",
+        icon="fa-check-square-o",
+        menu_order=80,
+        list=["name", "department", "location", "started_on", "ended_on", "status"],
+        search=["name", "department", "location", "status"],
+        form=["name", "department", "location", "started_on", "ended_on", "status"],
+        order=("started_on", "desc"),
+        quick_filters=[quick("进行中", status=StocktakeStatus.open)],
+        scope=Scope(department="department"),
+    )
+    id = pk()
+    name = text("名称", 60, required=True)
+    department_id = key("department.id")
+    department = relation("Department", "盘点部门")
+    location_id = key("location.id")
+    location = relation("Location", "盘点地点")
+    started_on = day("开始日期", required=True, prefill="today")
+    ended_on = day("结束日期")
+    status = choice(StocktakeStatus, "状态", required=True, default=StocktakeStatus.open)
+    lines = relation("StocktakeLine", "盘点明细", back_populates="stocktake",
+                     cascade="all, delete-orphan")
+
+    def validate(self) -> dict[str, str]:
+        errors = {}
+        if self.department is None and self.location is None:
+            errors["department"] = "请选择盘点部门或盘点地点（至少一项）"
+        if self.ended_on and self.started_on and self.ended_on < self.started_on:
+            errors["ended_on"] = "结束日期不能早于开始日期"
+        return errors
+
+
+class StocktakeLine(Entity):
+    __tablename__ = "stocktake_line"
+    __table_args__ = (UniqueConstraint("stocktake_id", "asset_id"),)
+    __admin__ = Admin(
+        "盘点明细",
+        menu="校产管理",
+        icon="fa-list",
+        menu_order=90,
+        list=["stocktake", "asset", "book_location", "found", "actual_location", "result"],
+        search=["stocktake", "asset", "found", "result"],
+        form=["stocktake", "asset", "book_location", "found", "actual_location", "result", "remark"],
+        order=("id", "desc"),
+        quick_filters=[
+            quick("盘亏", result=StocktakeResult.missing),
+            quick("位置不符", result=StocktakeResult.misplaced),
+        ],
+        scope=Scope(department="stocktake.department"),
+    )
+    id = pk()
+    stocktake_id = key("stocktake.id", required=True)
+    stocktake = relation("Stocktake", "盘点", back_populates="lines")
+    asset_id = key("asset.id")
+    asset = relation("Asset", "资产")
+    book_location_id = key("location.id")
+    book_location = relation("Location", "账面地点", foreign_keys=[book_location_id])
+    found = flag("是否找到")
+    actual_location_id = key("location.id")
+    actual_location = relation("Location", "实际地点", foreign_keys=[actual_location_id])
+    result = choice(StocktakeResult, "结果")
+    remark = text("备注", 200)
+
+    def __str__(self) -> str:
+        return f"{self.stocktake} / {self.asset}"
+
+    def before_save(self) -> None:
+        if self.asset is None and self.found:
+            self.result = StocktakeResult.surplus
+        elif not self.found:
+            self.result = StocktakeResult.missing
+        elif self.actual_location is not None and self.actual_location != self.book_location:
+            self.result = StocktakeResult.misplaced
+        else:
+            self.result = StocktakeResult.normal

@@ -1,0 +1,220 @@
+"""机构与人员: departments (a tree), staff, and their termly assessment."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask_appbuilder.security.sqla.models import User  # noqa: F401  (relation target)
+from flask_login import current_user
+from sqlalchemy import UniqueConstraint
+
+from app import prefill
+
+from app.schema import (
+    Admin,
+    Choice,
+    Entity,
+    Scope,
+    choice,
+    day,
+    decimal,
+    flag,
+    integer,
+    key,
+    long_text,
+    pk,
+    quick,
+    relation,
+    text,
+)
+
+
+class DepartmentKind(Choice):
+    logistics = "后勤"
+    admin = "行政"
+    teaching = "教学"
+
+
+class Gender(Choice):
+    male = "男"
+    female = "女"
+
+
+class Employment(Choice):
+    permanent = "在编"
+    contract = "合同"
+    temporary = "临时"
+
+
+class Department(Entity):
+    __tablename__ = "department"
+    __admin__ = Admin(
+        "部门",
+        menu="机构与人员",
+        icon="fa-sitemap",
+        menu_order=10,
+        list=["name", "code", "parent", "kind", "head", "phone"],
+        search=["name", "code", "parent", "kind"],
+        form=["name", "code", "parent", "kind", "head", "phone", "duty"],
+        order=("code", "asc"),
+        quick_filters=[
+            quick("后勤", kind=DepartmentKind.logistics),
+            quick("行政", kind=DepartmentKind.admin),
+            quick("教学", kind=DepartmentKind.teaching),
+        ],
+        scope=Scope(department="self"),
+    )
+    id = pk()
+    name = text("名称", 50, required=True)
+    code = text("编码", 20, required=True, unique=True)
+    parent_id = key("department.id")
+    parent = relation("Department", "上级部门", remote_side=[id], back_populates="children")
+    children = relation("Department", "下级部门", back_populates="parent")
+    kind = choice(DepartmentKind, "类型", required=True, default=DepartmentKind.logistics)
+    head_id = key("staff.id", use_alter=True)
+    head = relation("Staff", "负责人", foreign_keys=[head_id], post_update=True)
+    phone = text("联系电话", 30)
+    duty = long_text("职责")
+
+    def __str__(self) -> str:
+        return self.name or ""
+
+    def validate(self) -> dict[str, str]:
+        node, seen = self.parent, set()
+        while node is not None and node.id not in seen:
+            if node is self or (self.id is not None and node.id == self.id):
+                return {"parent": "上级部门不能是本部门或其下级部门"}
+            seen.add(node.id)
+            node = node.parent
+        return {}
+
+    def subtree_ids(self) -> list[int]:
+        """This department and every department below it."""
+        found, todo = [], [self]
+        while todo:
+            node = todo.pop()
+            found.append(node.id)
+            todo.extend(node.children)
+        return found
+
+
+class Staff(Entity):
+    __tablename__ = "staff"
+    __admin__ = Admin(
+        "教职工",
+        menu="机构与人员",
+        icon="fa-user",
+        menu_order=20,
+        list=["staff_no", "name", "gender", "department", "position", "phone", "employment", "on_duty"],
+        search=["staff_no", "name", "department", "position", "employment", "on_duty"],
+        form=["staff_no", "name", "gender", "department", "position", "phone",
+              "employment", "skill", "hired_on", "on_duty", "user"],
+        order=("staff_no", "asc"),
+        quick_filters=[
+            quick("在岗", on_duty=True),
+            quick("离岗", on_duty=False),
+            quick("临时工", employment=Employment.temporary),
+        ],
+        scope=Scope(department="department", owner="self"),
+    )
+    id = pk()
+    staff_no = text("工号", 20, required=True, unique=True)
+    name = text("姓名", 30, required=True)
+    gender = choice(Gender, "性别", required=True, default=Gender.male)
+    department_id = key("department.id", required=True)
+    department = relation("Department", "部门", prefill="current_department", foreign_keys=[department_id])
+    position = text("岗位", 30)
+    phone = text("联系电话", 30)
+    employment = choice(Employment, "用工性质", required=True, default=Employment.permanent)
+    skill = text("班组/技能", 50)
+    hired_on = day("入职日期")
+    on_duty = flag("在岗", default=True)
+    user_id = key("ab_user.id", unique=True)
+    user = relation("User", "登录账号")
+
+    def __str__(self) -> str:
+        return self.name or ""
+
+
+
+
+class Grade(Choice):
+    excellent = "优秀"
+    qualified = "合格"
+    basic = "基本合格"
+    unqualified = "不合格"
+
+
+ASSESSMENT_WEIGHTS = {"self_score": Decimal("0.2"), "group_score": Decimal("0.3"),
+                      "leader_score": Decimal("0.3"), "satisfaction_score": Decimal("0.2")}
+
+
+def grade_for(total: Decimal) -> Grade:
+    if total >= 85:
+        return Grade.excellent
+    if total >= 65:
+        return Grade.qualified
+    if total >= 50:
+        return Grade.basic
+    return Grade.unqualified
+
+
+class Assessment(Entity):
+    __tablename__ = "assessment"
+    __table_args__ = (UniqueConstraint("staff_id", "term"),)
+    __admin__ = Admin(
+        "考核",
+        menu="机构与人员",
+        icon="fa-star",
+        menu_order=30,
+        list=["staff", "term", "self_score", "group_score", "leader_score", "satisfaction_score", "total", "grade"],
+        search=["staff", "term", "grade"],
+        form=["staff", "term", "self_score", "group_score", "leader_score", "satisfaction_score", "remark"],
+        order=("term", "desc"),
+        quick_filters=[quick("优秀", grade=Grade.excellent), quick("不合格", grade=Grade.unqualified)],
+        scope=Scope(department="staff.department", owner="staff"),
+    )
+    id = pk()
+    staff_id = key("staff.id", required=True)
+    staff = relation("Staff", "教职工")
+    term = text("学期", 40, required=True, help="例：2026-2027学年第一学期")
+    self_score = decimal("自评分", 1, required=True)
+    group_score = decimal("组评分", 1, required=True)
+    leader_score = decimal("领导评分", 1, required=True)
+    satisfaction_score = decimal("满意度得分", 1, required=True)
+    total = decimal("总分", 1, help="自评20% + 组评30% + 领导评30% + 满意度20%")
+    grade = choice(Grade, "等级")
+    remark = long_text("备注")
+
+    def __str__(self) -> str:
+        return f"{self.staff} {self.term}"
+
+    def validate(self) -> dict[str, str]:
+        errors = {}
+        for name in ASSESSMENT_WEIGHTS:
+            value = getattr(self, name)
+            if value is not None and not (0 <= value <= 100):
+                errors[name] = "分数须在 0 到 100 之间"
+        return errors
+
+    def before_save(self) -> None:
+        scores = {name: getattr(self, name) for name in ASSESSMENT_WEIGHTS}
+        if all(v is not None for v in scores.values()):
+            total = sum(Decimal(v) * w for (name, v), w in zip(scores.items(), ASSESSMENT_WEIGHTS.values()))
+            self.total = total.quantize(Decimal("0.1"))
+            self.grade = grade_for(self.total)
+
+
+@prefill.register("current_staff")
+def current_staff() -> Staff | None:
+    """The staff record linked to the logged-in account."""
+    if not current_user.is_authenticated:
+        return None
+    from app import db
+
+    return db.session.query(Staff).filter(Staff.user_id == current_user.id).one_or_none()
+
+
+@prefill.register("current_department")
+def current_department() -> Department | None:
+    staff = current_staff()
+    return staff.department if staff else None
