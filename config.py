@@ -35,6 +35,7 @@ SQLALCHEMY_TRACK_MODIFICATIONS = False
 APP_NAME = "学校后勤管理系统"
 APP_ICON = ""
 APP_THEME = ""
+FAB_BASE_TEMPLATE = "engine/base.html"
 
 # Chinese only, one time zone.
 BABEL_DEFAULT_LOCALE = "zh"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from flask import Flask
 from flask_appbuilder import AppBuilder
@@ -32,6 +32,7 @@ class Engine:
     views: dict[type, object]
     roles: Mapping[str, RoleSpec]
     appbuilder: AppBuilder
+    seed: Callable | None = None  # the domain's first-install data (idempotent)
 
 
 def create_app(overrides: dict | None = None, extra_models: Iterable[type] = ()) -> Flask:
@@ -49,6 +50,7 @@ def create_app(overrides: dict | None = None, extra_models: Iterable[type] = ())
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
 
+    entities = registry.discover(domain) + list(extra_models)  # all mapped before FAB queries anything
     with app.app_context():
         # Permissions are written only once the schema exists (after `flask db upgrade`).
         app.config["FAB_UPDATE_PERMS"] = "ab_permission" in inspect(db.engine).get_table_names()
@@ -56,9 +58,8 @@ def create_app(overrides: dict | None = None, extra_models: Iterable[type] = ())
 
         appbuilder = AppBuilder(indexview=HomeView)
         appbuilder.init_app(app, db.session)
-        entities = registry.discover(domain) + list(extra_models)
         views = registry.register_all(appbuilder, entities, getattr(domain, "MENU", {}))
-        app.extensions["engine"] = Engine(entities, views, ROLES, appbuilder)
+        app.extensions["engine"] = Engine(entities, views, ROLES, appbuilder, getattr(domain, "seed_defaults", None))
 
     from . import cli, errors, templating
 

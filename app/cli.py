@@ -21,6 +21,8 @@ def prepare_database(admin_username: str | None = None, admin_password: str | No
         sm.find_role(role_name) or sm.add_role(role_name)
     eng.appbuilder.add_permissions(update_perms=True)
     sync_roles(eng.appbuilder.sm, eng.roles, eng.views)
+    if eng.seed is not None:
+        eng.seed(eng.appbuilder.session)
     if admin_username and admin_password:
         ensure_user(admin_username, admin_password, current_app.config["AUTH_ROLE_ADMIN"], "系统", "管理员")
 

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import logging
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, jsonify, redirect, request, url_for
 from flask_appbuilder import ModelView, expose
+from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from wtforms import HiddenField
 
 from . import introspect, persistence, prefill
 from .datamodel import ExpressionFilter
+from .forms import LookupConverter, lookup as lookup_rows
 from .widgets import AddFormWidget, EditFormWidget
 
 log = logging.getLogger(__name__)
@@ -41,9 +43,33 @@ class EngineModelView(ModelView):
         self.title = self.list_title
 
     def _init_forms(self):
-        super()._init_forms()
+        """FAB's forms, built by the LookupConverter so relation fields never load whole tables."""
+        conv = LookupConverter(self.datamodel, self.__class__.__name__)
+        self.search_form = conv.create_form(self.label_columns, self.search_columns)
+        self.add_form = conv.create_form(
+            self.label_columns, self.add_columns, self.description_columns, self.validators_columns)
+        edit_form = conv.create_form(
+            self.label_columns, self.edit_columns, self.description_columns, self.validators_columns)
         # The version read with the edit form travels with it, so a stale save is detected.
-        self.edit_form = type(self.edit_form.__name__, (self.edit_form,), {"_row_version": HiddenField()})
+        self.edit_form = type(edit_form.__name__, (edit_form,), {"seen_version": HiddenField()})
+
+    @expose("/lookup/<column>")
+    @has_access
+    def lookup(self, column):
+        """Select2 data for a relation field of this view's forms: ?q=term&page=N, or ?id=pk."""
+        if column not in self.add_columns + self.edit_columns + self.search_columns \
+                or not self.datamodel.is_relation_many_to_one(column):
+            abort(404)
+        model = self.datamodel.get_related_model(column)
+        session = self.datamodel.session
+        if request.args.get("id", "").isdigit():
+            row = session.get(model, int(request.args["id"]))
+            rows, more = ([row] if row is not None else []), False
+        else:
+            page = request.args.get("page", "1")
+            page = max(int(page) - 1, 0) if page.isdigit() else 0
+            rows, more = lookup_rows(session, model, request.args.get("q", "")[:50], page)
+        return jsonify(results=[{"id": r.id, "text": str(r)} for r in rows], pagination={"more": more})
 
     # ----------------------------------------------------------------- list
     def _list(self, **kwargs):
@@ -120,13 +146,13 @@ class EngineModelView(ModelView):
             self._fill_form_exclude_cols(exclude_cols, form)
             form._id = pk
             if form.validate():
-                if str(item.row_version) != (form._row_version.data or ""):
+                if str(item.row_version) != (form.seen_version.data or ""):
                     flash(persistence.STALE, "danger")
                 elif self._save(form, item, is_new=False):
                     return None
         else:
             form = self.edit_form.refresh(obj=item)
-            form._row_version.data = str(item.row_version)
+            form.seen_version.data = str(item.row_version)
             self.prefill_form(form, pk)
             self.update_redirect()
         widgets = self._get_edit_widget(form=form, exclude_cols=exclude_cols)

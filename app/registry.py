@@ -16,7 +16,7 @@ from .schema import Entity
 
 # One permission vocabulary for pages and API: a role granted "read" may list, show and GET.
 VIEW_PERMISSIONS = {
-    "list": "read", "show": "read", "download": "read",
+    "list": "read", "show": "read", "download": "read", "lookup": "read",
     "add": "add", "edit": "edit", "delete": "delete",
 }
 API_PERMISSIONS = {
@@ -132,4 +132,6 @@ def register_all(appbuilder, models: list[type], menu: dict[str, str]) -> dict[t
         )
         if meta.api:
             appbuilder.add_api(build_api(model, models))
+    # FAB's own categories (权限管理 …) were added first; the school's work comes first in the menu.
+    appbuilder.menu.menu.sort(key=lambda item: category_rank.get(item.name, len(menu)))
     return views

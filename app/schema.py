@@ -90,6 +90,7 @@ class Admin:
     form: Sequence[str] = ()
     order: tuple[str, str] | None = None
     quick_filters: Sequence[QuickFilter] = ()
+    lookup: Sequence[str] = ()  # text columns searched when this model is chosen in a dropdown
     scope: Scope = dc_field(default_factory=Scope)
     menu_order: int = 100
     api: bool = True

@@ -7,3 +7,10 @@ MENU = {
     "机构与人员": "fa-sitemap",
     "校产管理": "fa-archive",
 }
+
+
+def seed_defaults(session) -> None:
+    """First-install data every school starts with: the default department tree and asset categories."""
+    from .defaults import seed
+
+    seed(session)

@@ -1,0 +1,172 @@
+"""How a model becomes a form: FAB's converter with server-searched relations and safe Chinese selects.
+
+Relationship fields search on the server: a select renders only the chosen record, never the table.
+
+FAB's QuerySelectField loads every related row into every add, edit and search form; with 200,000
+assets a single loan form would carry them all. Here a field holds one primary key, the browser asks
+``<view>/lookup/<field>?q=…`` for matches page by page, and the server checks the chosen key exists.
+"""
+from __future__ import annotations
+
+from flask import url_for
+from flask_appbuilder.forms import GeneralModelConverter
+from markupsafe import Markup, escape
+from sqlalchemy import String, Text, cast, or_, select
+from sqlalchemy.orm import Session
+from flask_appbuilder.fieldwidgets import Select2Widget
+from wtforms import Field, SelectField, ValidationError, validators
+from wtforms.validators import StopValidation
+
+PAGE = 20
+
+
+class LookupWidget:
+    def __call__(self, field: "LookupField", **kwargs) -> Markup:
+        kwargs.setdefault("id", field.id)
+        classes = ["form-control", "engine-lookup", kwargs.pop("class", ""), kwargs.pop("class_", "")]
+        option = ""
+        if field.data is not None:
+            option = Markup('<option value="{}" selected>{}</option>').format(field.pk_of(field.data), str(field.data))
+        attrs = {
+            "name": field.name,
+            "class": " ".join(c for c in classes if c),
+            "data-url": field.url(),
+            "data-placeholder": "请选择或输入关键字搜索",
+            "data-allow-clear": "true" if field.allow_blank else "false",
+            **{k: v for k, v in kwargs.items() if k != "name_"},
+        }
+        if "name_" in kwargs:
+            attrs["name"] = kwargs["name_"]
+        rendered = " ".join(f'{k}="{escape(v)}"' for k, v in attrs.items())
+        blank = Markup('<option value=""></option>') if field.allow_blank else ""
+        return Markup(f"<select {rendered}>{blank}{option}</select>")
+
+
+class LookupField(Field):
+    """A many-to-one field whose value is one record of ``model``, chosen by server-side search."""
+
+    widget = LookupWidget()
+
+    def __init__(self, label=None, validators=None, *, model, session_func, endpoint, column, allow_blank=True, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.model = model
+        self.session_func = session_func
+        self.endpoint = endpoint
+        self.column = column
+        self.allow_blank = allow_blank
+        self._unknown = False
+
+    def url(self) -> str:
+        return url_for(f"{self.endpoint}.lookup", column=self.column)
+
+    @staticmethod
+    def pk_of(obj) -> str:
+        return str(obj.id)
+
+    def process_formdata(self, valuelist):
+        self._unknown = False
+        raw = (valuelist[0] if valuelist else "") or ""
+        if raw in ("", "__None"):
+            self.data = None
+            return
+        try:
+            pk = int(raw)
+        except ValueError:
+            pk = None
+        self.data = self.session_func().get(self.model, pk) if pk is not None else None
+        self._unknown = self.data is None
+
+    def pre_validate(self, form):
+        if self._unknown:
+            raise StopValidation("所选记录不存在或已被删除，请重新选择")
+
+
+def search_columns(model) -> list:
+    """The text columns a lookup searches: the model's declared lookup fields, else its short strings."""
+    names = getattr(model.__admin__, "lookup", None) or [
+        c.key for c in model.__table__.columns if isinstance(c.type, String) and not isinstance(c.type, Text)
+        and (c.type.length or 0) <= 100 and c.key != "row_version"
+    ][:4]
+    return [getattr(model, n) for n in names]
+
+
+def lookup(session: Session, model, term: str, page: int, criteria=()) -> tuple[list, bool]:
+    """One page of records of ``model`` matching ``term``, plus whether more exist."""
+    stmt = select(model)
+    for criterion in criteria:
+        stmt = stmt.where(criterion)
+    term = term.strip()
+    if term:
+        like = f"%{term}%"
+        stmt = stmt.where(or_(*[cast(col, String).ilike(like) for col in search_columns(model)]))
+    order = model.__admin__.order
+    if order and hasattr(model, order[0]):
+        column = getattr(model, order[0])
+        stmt = stmt.order_by(column.desc() if order[1] == "desc" else column.asc())
+    stmt = stmt.order_by(model.id).offset(page * PAGE).limit(PAGE + 1)
+    rows = list(session.scalars(stmt))
+    return rows[:PAGE], len(rows) > PAGE
+
+
+class ChoiceField(SelectField):
+    """An enum select offering the Chinese names; an unknown submitted value is a field error, not a crash."""
+
+    def __init__(self, label=None, validators=None, enum_class=None, required=True, **kwargs):
+        self.enum_class = enum_class
+        choices = [(member.name, member.value) for member in enum_class]
+        if not required:
+            choices.insert(0, ("", ""))
+        super().__init__(label, validators, choices=choices, coerce=self._coerce, **kwargs)
+
+    def _coerce(self, value):
+        if value is None or value == "" or isinstance(value, self.enum_class):
+            return value or None
+        if value in self.enum_class.__members__:
+            return self.enum_class[value]
+        raise ValueError("请从列表中选择")
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            self.process_errors.append("请从列表中选择")
+
+    def pre_validate(self, form):
+        if self.data is not None and self.data not in self.enum_class:
+            raise ValidationError("请从列表中选择")
+
+
+class LookupConverter(GeneralModelConverter):
+    """FAB's form converter, except that many-to-one relations become server-searched LookupFields
+    and enum columns a ChoiceField that refuses unknown values politely."""
+
+    def __init__(self, datamodel, endpoint: str):
+        super().__init__(datamodel)
+        self.endpoint = endpoint
+
+    def _convert_simple(self, col_name, label, description, lst_validators, form_props):
+        form_props = super()._convert_simple(col_name, label, description, lst_validators, form_props)
+        if self.datamodel.is_enum(col_name):
+            column = self.datamodel.list_columns[col_name]
+            default = column.default.arg if column.default is not None else None
+            form_props[col_name] = ChoiceField(
+                label, lst_validators, enum_class=column.type.enum_class, description=description,
+                default=default, required=not column.nullable, widget=Select2Widget())
+        return form_props
+
+    def _convert_many_to_one(self, col_name, label, description, lst_validators, filter_rel_fields, form_props):
+        required = not self.datamodel.is_nullable(col_name)
+        lst_validators.append(validators.DataRequired() if required else validators.Optional())
+        datamodel = self.datamodel
+        form_props[col_name] = LookupField(
+            label,
+            lst_validators,
+            description=description,
+            model=datamodel.get_related_model(col_name),
+            session_func=lambda: datamodel.session,
+            endpoint=self.endpoint,
+            column=col_name,
+            allow_blank=not required,
+        )
+        return form_props

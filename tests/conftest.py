@@ -1,0 +1,101 @@
+"""Test fixtures: one fresh database per test session (SQLite by default, PostgreSQL via TEST_DATABASE_URL).
+
+The demo data (scale 1) is loaded once; tests that change data clean up after themselves or use
+their own records, so the order of tests does not matter.
+"""
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+_TMP = tempfile.mkdtemp(prefix="houqin-test-")
+os.environ["INSTANCE_DIR"] = _TMP
+os.environ.setdefault("SECRET_KEY", "test-only-secret")
+if os.environ.get("TEST_DATABASE_URL"):
+    os.environ["DATABASE_URL"] = os.environ["TEST_DATABASE_URL"]
+else:
+    os.environ["DATABASE_URL"] = f"sqlite:///{_TMP}/test.db"
+
+DEMO_PASSWORD = "Houqin@2026"
+DEMO_ACCOUNTS = {
+    "admin": "系统管理员", "xiaozhang": "校长", "zongwu": "后勤主任", "caiwu": "财务",
+    "baoguan": "财产保管员", "weixiu": "维修工", "sushe": "宿管员", "shitang": "食堂管理员",
+    "shuidian": "水电工", "lvhua": "绿化环卫", "jiaoshi": "教职工",
+}
+
+
+def _reset_database(url: str) -> None:
+    """Start from an empty database so that the migrations build the whole schema."""
+    from sqlalchemy import create_engine, text
+
+    if url.startswith("postgresql"):
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app():
+    _reset_database(os.environ["DATABASE_URL"])
+    from app import create_app
+    from app.cli import prepare_database
+
+    application = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "DEMO_MODE": True})
+    with application.app_context():
+        prepare_database()
+        from demo.loader import load_demo
+
+        load_demo(scale=1)
+    yield application
+
+
+@pytest.fixture
+def db(app):
+    from app import db as database
+
+    with app.app_context():
+        yield database
+        database.session.rollback()
+        database.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def login(client, username: str, password: str = DEMO_PASSWORD):
+    return client.post("/login/", data={"username": username, "password": password}, follow_redirects=True)
+
+
+@pytest.fixture
+def as_user(client):
+    """Log the test client in as a demo account: ``as_user("baoguan")``."""
+
+    def _login(username: str, password: str = DEMO_PASSWORD):
+        client.get("/logout/")
+        response = login(client, username, password)
+        assert response.status_code == 200
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def admin(as_user):
+    return as_user("admin")
+
+
+def flashes(html: str) -> list[str]:
+    """The texts of the flash messages on a page."""
+    return [re.sub(r"<[^>]+>|\s+", " ", m).strip() for m in re.findall(r'<div class="alert[^"]*"[^>]*>(.*?)</div>', html, re.S)]
