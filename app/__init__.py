@@ -56,7 +56,9 @@ def create_app(overrides: dict | None = None, extra_models: Iterable[type] = ())
         app.config["FAB_UPDATE_PERMS"] = "ab_permission" in inspect(db.engine).get_table_names()
         from .home import HomeView
 
-        appbuilder = AppBuilder(indexview=HomeView)
+        from .security import EngineSecurityManager
+
+        appbuilder = AppBuilder(indexview=HomeView, security_manager_class=EngineSecurityManager)
         appbuilder.init_app(app, db.session)
         views = registry.register_all(appbuilder, entities, getattr(domain, "MENU", {}))
         app.extensions["engine"] = Engine(entities, views, ROLES, appbuilder, getattr(domain, "seed_defaults", None))

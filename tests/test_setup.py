@@ -95,3 +95,32 @@ def test_upgrade_keeps_data(tmp_path):
         names = {r[0] for r in conn.execute(text("SELECT name FROM department"))}
         assert "升级前的部门" in names and "后勤处" in names
         assert "asset" in inspect(conn).get_table_names()
+
+
+def test_production_init_creates_one_administrator_and_no_demo_accounts(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DATABASE_URL", "DEMO_MODE")}
+    env.update(INSTANCE_DIR=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path / 'prod.db'}")
+    flask = [sys.executable, "-m", "flask", "--app", "run", "init", "--admin", "chief", "--password", "Chief@2026x"]
+    result = subprocess.run(flask, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "已创建管理员账号 chief" in result.stdout
+    again = subprocess.run(flask, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0 and "已创建" not in again.stdout  # idempotent, never a second admin
+    engine = create_engine(env["DATABASE_URL"])
+    with engine.connect() as conn:
+        users = [r[0] for r in conn.execute(text("SELECT username FROM ab_user"))]
+        roles = {r[0] for r in conn.execute(text("SELECT name FROM ab_role"))}
+        departments = conn.execute(text("SELECT count(*) FROM department")).scalar()
+        staff = conn.execute(text("SELECT count(*) FROM staff")).scalar()
+    assert users == ["chief"]
+    assert {"系统管理员", "校长", "后勤主任", "财产保管员", "教职工"} <= roles
+    assert departments >= 10 and staff == 0  # the default tree, no demo people
+
+
+def test_demo_loader_refuses_outside_demo_mode(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DATABASE_URL", "DEMO_MODE")}
+    env.update(INSTANCE_DIR=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path / 'prod.db'}")
+    code = ("from app import create_app\nfrom demo.loader import load_demo\napp = create_app()\n"
+            "with app.app_context():\n    load_demo()\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0 and "演示" in result.stderr
