@@ -14,6 +14,7 @@ from sqlalchemy import inspect
 
 from . import fab_fixes, i18n, registry
 from .access import RoleSpec
+from .jsonprovider import EngineJSONProvider
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 TRANSLATIONS = BASE_DIR / "translations"
@@ -41,6 +42,7 @@ def create_app(overrides: dict | None = None, extra_models: Iterable[type] = ())
     from models.roles import ROLES
 
     app = Flask(__name__, instance_path=str(config.INSTANCE_DIR))
+    app.json = EngineJSONProvider(app)
     app.config.from_object(config)
     app.config.update(overrides or {})
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)

@@ -851,7 +851,7 @@ class _Builder:
             self.busy.add(i)
 
     def plan_loans(self) -> None:
-        from models.assets import AssetStatus, LoanStatus
+        from models.assets import AssetStatus
 
         rng = self.rng
         today = self.today
@@ -889,20 +889,20 @@ class _Builder:
                 lent = self.day_between(earliest, today - timedelta(days=10))
                 due = lent + timedelta(days=rng.choice((3, 7, 7, 14, 14, 30)))
                 returned = min(lent + timedelta(days=rng.randint(1, (due - lent).days + 3)), today)
-                status, condition = LoanStatus.returned, rng.choice(LOAN_CONDITIONS)
+                condition = rng.choice(LOAN_CONDITIONS)
             elif kind == "lent":
                 lent = self.day_between(max(earliest, today - timedelta(days=20)), today)
                 due = today + timedelta(days=rng.randint(1, 21))
-                returned, status, condition = None, LoanStatus.lent, None
+                returned, condition = None, None
             else:
                 lent = self.day_between(max(earliest, today - timedelta(days=80)), today - timedelta(days=25))
                 due = min(lent + timedelta(days=rng.randint(7, 20)), today - timedelta(days=1))
-                returned, status, condition = None, LoanStatus.overdue, None
+                returned, condition = None, None
             if returned is None:
                 asset["status"] = AssetStatus.on_loan
             self.loans.append(dict(asset=i, borrower_id=borrower,
                                    department_id=self.dept_ids[self.staff_dept[borrower]], lent_on=lent, due_on=due,
-                                   returned_on=returned, return_condition=condition, status=status, row_version=1))
+                                   returned_on=returned, return_condition=condition, row_version=1))
             self.busy.add(i)
 
     def plan_stocktake(self) -> None:

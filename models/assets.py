@@ -12,6 +12,7 @@ from app.schema import (
     Entity,
     Scope,
     choice,
+    computed,
     day,
     flag,
     integer,
@@ -188,8 +189,8 @@ class AssetLoan(Entity):
         menu="校产管理",
         icon="fa-exchange",
         menu_order=40,
-        list=["asset", "borrower", "department", "lent_on", "due_on", "returned_on", "status"],
-        search=["asset", "borrower", "department", "lent_on", "due_on", "status"],
+        list=["asset", "borrower", "department", "lent_on", "due_on", "returned_on", "state"],
+        search=["asset", "borrower", "department", "lent_on", "due_on", "returned_on"],
         form=["asset", "borrower", "department", "lent_on", "due_on", "returned_on", "return_condition"],
         order=("lent_on", "desc"),
         quick_filters=[
@@ -210,10 +211,18 @@ class AssetLoan(Entity):
     due_on = day("应还日期", required=True)
     returned_on = day("归还日期")
     return_condition = text("归还状况", 100)
-    status = choice(LoanStatus, "状态", required=True, default=LoanStatus.lent)
 
     def __str__(self) -> str:
         return f"{self.asset} → {self.borrower}"
+
+    @computed("状态")
+    def state(self) -> LoanStatus:
+        """Derived, never stored: a loan becomes 逾期 the day after its 应还日期 without anyone saving it."""
+        if self.returned_on:
+            return LoanStatus.returned
+        if self.due_on and self.due_on < date.today():
+            return LoanStatus.overdue
+        return LoanStatus.lent
 
     def validate(self) -> dict[str, str]:
         errors = {}
@@ -230,12 +239,6 @@ class AssetLoan(Entity):
         return errors
 
     def before_save(self) -> None:
-        if self.returned_on:
-            self.status = LoanStatus.returned
-        elif self.due_on and self.due_on < date.today():
-            self.status = LoanStatus.overdue
-        else:
-            self.status = LoanStatus.lent
         if self.asset is not None:
             if self.returned_on is None:
                 self.asset.status = AssetStatus.on_loan

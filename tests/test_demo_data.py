@@ -139,14 +139,14 @@ def test_open_loans_mark_their_asset_on_loan(db):
         assert loan.lent_on <= loan.due_on
         if loan.returned_on is None:
             assert loan.asset.status == AssetStatus.on_loan, loan.asset.code
-            assert loan.status == (LoanStatus.overdue if loan.due_on < today else LoanStatus.lent)
+            assert loan.state() == (LoanStatus.overdue if loan.due_on < today else LoanStatus.lent)
         else:
             assert loan.lent_on <= loan.returned_on <= today
-            assert loan.status == LoanStatus.returned
+            assert loan.state() == LoanStatus.returned
         assert loan.department_id == loan.borrower.department_id
     on_loan = set(db.session.scalars(select(Asset.id).where(Asset.status == AssetStatus.on_loan)))
     assert on_loan == set(open_by_asset)
-    statuses = Counter(loan.status for loan in loans)
+    statuses = Counter(loan.state() for loan in loans)
     assert statuses[LoanStatus.returned] > statuses[LoanStatus.lent] > statuses[LoanStatus.overdue] > 0
 
 

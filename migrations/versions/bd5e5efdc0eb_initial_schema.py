@@ -1,8 +1,8 @@
-"""initial schema
+"""Initial schema: organisation, assets, FAB security tables
 
-Revision ID: 923a44874345
+Revision ID: bd5e5efdc0eb
 Revises: 
-Create Date: 2026-11-21 19:33:51.618807
+Create Date: 2026-11-21 19:51:17.546524
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '923a44874345'
+revision = 'bd5e5efdc0eb'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -348,7 +348,6 @@ def upgrade():
     sa.Column('due_on', sa.Date(), nullable=False),
     sa.Column('returned_on', sa.Date(), nullable=True),
     sa.Column('return_condition', sa.String(length=100), nullable=True),
-    sa.Column('status', sa.Enum('lent', 'returned', 'overdue', name='loanstatus', native_enum=False, length=32), nullable=False),
     sa.Column('row_version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['asset_id'], ['asset.id'], name=op.f('fk_asset_loan_asset_id_asset')),
     sa.ForeignKeyConstraint(['borrower_id'], ['staff.id'], name=op.f('fk_asset_loan_borrower_id_staff')),
