@@ -77,6 +77,15 @@ class Scope:
     owner: str | None = None
 
 
+@dataclass(frozen=True)
+class Lines:
+    """Child rows entered on the parent's own form (采购明细 on a 采购申请): a one-to-many relation."""
+
+    relation: str
+    columns: Sequence[str]
+    min_rows: int = 1
+
+
 @dataclass
 class Admin:
     """How a model appears: its name, menu place, columns, ordering, quick filters and scope."""
@@ -91,6 +100,8 @@ class Admin:
     order: tuple[str, str] | None = None
     quick_filters: Sequence[QuickFilter] = ()
     lookup: Sequence[str] = ()  # text columns searched when this model is chosen in a dropdown
+    lines: Sequence[Lines] = ()  # child tables edited on this model's form
+    workflow: Any = None  # an app.workflow.Workflow: states, steps, who may take them
     scope: Scope = dc_field(default_factory=Scope)
     menu_order: int = 100
     api: bool = True
@@ -159,6 +170,13 @@ def field(
         info=info,
         **kwargs,
     )
+
+
+def serial(label: str, prefix: str, **kwargs: Any) -> Column:
+    """A document number the engine assigns on first save: PREFIX-YYYYMMDD-0001, unique under concurrency."""
+    column = field(String(30), label, unique=True, **kwargs)
+    column.info["serial"] = prefix
+    return column
 
 
 def text(label: str, length: int = 100, **kwargs: Any) -> Column:

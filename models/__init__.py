@@ -4,8 +4,14 @@
 """
 
 MENU = {
-    "机构与人员": "fa-sitemap",
+    "维修管理": "fa-wrench",
+    "采购管理": "fa-shopping-cart",
     "校产管理": "fa-archive",
+    "宿舍管理": "fa-bed",
+    "水电管理": "fa-tint",
+    "安全巡查": "fa-shield",
+    "满意度": "fa-smile-o",
+    "机构与人员": "fa-sitemap",
 }
 
 
