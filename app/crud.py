@@ -3,15 +3,16 @@ from __future__ import annotations
 
 import logging
 
-from flask import abort, flash, jsonify, redirect, request, url_for
+from flask import abort, flash, g, jsonify, redirect, request, url_for
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from wtforms import HiddenField
 
-from . import introspect, persistence, prefill
+from . import introspect, lines, persistence, prefill
 from .datamodel import ExpressionFilter
 from .forms import LookupConverter, lookup as lookup_rows
+from .step_views import StepsMixin
 from .widgets import AddFormWidget, EditFormWidget
 
 log = logging.getLogger(__name__)
@@ -19,14 +20,16 @@ log = logging.getLogger(__name__)
 ACCESS_DENIED = "您没有权限执行此操作"
 
 
-class EngineModelView(ModelView):
+class EngineModelView(StepsMixin, ModelView):
     """Base of every generated view; the registry sets datamodel, columns and meta per model."""
 
     list_template = "engine/list.html"
+    show_template = "engine/show.html"
     add_widget = AddFormWidget
     edit_widget = EditFormWidget
 
     quick_filters: tuple = ()
+    line_specs: tuple = ()
     models_in_registry: list = []
     entity_label = ""
 
@@ -44,23 +47,26 @@ class EngineModelView(ModelView):
 
     def _init_forms(self):
         """FAB's forms, built by the LookupConverter so relation fields never load whole tables."""
-        conv = LookupConverter(self.datamodel, self.__class__.__name__)
+        name, model = self.__class__.__name__, self.datamodel.obj
+        conv = LookupConverter(self.datamodel, name)
         self.search_form = conv.create_form(self.label_columns, self.search_columns)
-        self.add_form = conv.create_form(
+        line_fields = {spec.relation: lines.list_field(model, spec, name) for spec in self.line_specs}
+        add_form = conv.create_form(
             self.label_columns, self.add_columns, self.description_columns, self.validators_columns)
+        self.add_form = type(add_form.__name__, (add_form,), line_fields)
         edit_form = conv.create_form(
             self.label_columns, self.edit_columns, self.description_columns, self.validators_columns)
         # The version read with the edit form travels with it, so a stale save is detected.
-        self.edit_form = type(edit_form.__name__, (edit_form,), {"seen_version": HiddenField()})
+        self.edit_form = type(edit_form.__name__, (edit_form,), {"seen_version": HiddenField(), **line_fields})
+        self._init_step_forms(conv)
 
     @expose("/lookup/<column>")
     @has_access
     def lookup(self, column):
         """Select2 data for a relation field of this view's forms: ?q=term&page=N, or ?id=pk."""
-        if column not in self.add_columns + self.edit_columns + self.search_columns \
-                or not self.datamodel.is_relation_many_to_one(column):
+        model = self._lookup_target(column)
+        if model is None:
             abort(404)
-        model = self.datamodel.get_related_model(column)
         session = self.datamodel.session
         if request.args.get("id", "").isdigit():
             row = session.get(model, int(request.args["id"]))
@@ -70,6 +76,20 @@ class EngineModelView(ModelView):
             page = max(int(page) - 1, 0) if page.isdigit() else 0
             rows, more = lookup_rows(session, model, request.args.get("q", "")[:50], page)
         return jsonify(results=[{"id": r.id, "text": str(r)} for r in rows], pagination={"more": more})
+
+    def _lookup_target(self, column: str):
+        """The model a form field chooses from: a relation of this model's forms or of its lines."""
+        relation, _, child_column = column.partition(".")
+        if child_column:
+            spec = next((s for s in self.line_specs if s.relation == relation), None)
+            if spec is None or child_column not in spec.columns:
+                return None
+            child = lines.child_model(self.datamodel.obj, spec)
+            return introspect.relation_target(child, child_column) if introspect.is_relation(child, child_column) else None
+        allowed = self.add_columns + self.edit_columns + self.search_columns + self.step_columns()
+        if column not in allowed or not self.datamodel.is_relation_many_to_one(column):
+            return None
+        return self.datamodel.get_related_model(column)
 
     # ----------------------------------------------------------------- list
     def _list(self, **kwargs):
@@ -106,6 +126,8 @@ class EngineModelView(ModelView):
         return super()._get_list_widget(filters=filters, **kwargs)
 
     def render_template(self, template, **kwargs):
+        if template == self.show_template:
+            kwargs.update(self.render_show_extras())
         kwargs.setdefault("quick_filters", self.quick_filters)
         kwargs.setdefault("active_quick_filter", self.active_quick_filter())
         kwargs.setdefault("view_name", self.__class__.__name__)
@@ -127,7 +149,7 @@ class EngineModelView(ModelView):
         form = self.add_form.refresh()
         if request.method == "POST":
             self._fill_form_exclude_cols(exclude_cols, form)
-            if form.validate() and self._save(form, self.datamodel.obj(), is_new=True):
+            if self._validate(form) and self._save(form, self.datamodel.obj(), is_new=True):
                 return None
         else:
             self._prefill(form)
@@ -145,7 +167,7 @@ class EngineModelView(ModelView):
             form = self.edit_form.refresh(request.form)
             self._fill_form_exclude_cols(exclude_cols, form)
             form._id = pk
-            if form.validate():
+            if self._validate(form):
                 if str(item.row_version) != (form.seen_version.data or ""):
                     flash(persistence.STALE, "danger")
                 elif self._save(form, item, is_new=False):
@@ -158,12 +180,35 @@ class EngineModelView(ModelView):
         widgets = self._get_edit_widget(form=form, exclude_cols=exclude_cols)
         return self._get_related_views_widgets(item, filters={}, orders={}, pages={}, page_sizes={}, widgets=widgets)
 
+    def _validate(self, form) -> bool:
+        problems = lines.prune_blank_rows(form, self.line_specs)
+        valid = form.validate()
+        for problem in problems:
+            flash(problem, "danger")
+        if not valid:
+            flash("保存未成功，请按提示修改标红的项目", "danger")
+        return valid and not problems
+
+    def _get_add_widget(self, form, exclude_cols=None, widgets=None):
+        widgets = super()._get_add_widget(form, exclude_cols=exclude_cols, widgets=widgets)
+        widgets["add"].template_args["line_specs"] = self.line_specs
+        return widgets
+
+    def _get_edit_widget(self, form, exclude_cols=None, widgets=None):
+        widgets = super()._get_edit_widget(form, exclude_cols=exclude_cols, widgets=widgets)
+        widgets["edit"].template_args["line_specs"] = self.line_specs
+        return widgets
+
     def _save(self, form, item, is_new: bool) -> bool:
         """Populate, compute, check the model's rules and commit; on any refusal keep the form as typed."""
+        skip = {spec.relation for spec in self.line_specs} | {"csrf_token", "seen_version"}
 
         def populate():
             self.process_form(form, is_new)
-            form.populate_obj(item)
+            for name, field in form._fields.items():
+                if name not in skip:
+                    field.populate_obj(item, name)
+            lines.populate(item, form, self.line_specs)
 
         try:
             persistence.save(self.datamodel.session, item, populate)
@@ -176,10 +221,10 @@ class EngineModelView(ModelView):
 
     def _attach_errors(self, form, refused: "persistence.Refused") -> None:
         for name, message in refused.errors.items():
-            field = getattr(form, name, None)
+            field = form._fields.get(name)
             if field is not None:
                 field.errors = list(field.errors or []) + [message]
-            else:
+            elif not lines.attach_row_error(form, name, message):
                 flash(f"{introspect.label(self.datamodel.obj, name)}：{message}", "danger")
         flash(refused.message, "danger")
 
@@ -187,6 +232,21 @@ class EngineModelView(ModelView):
         if request.form.get("_continue"):
             return redirect(url_for(f"{self.endpoint}.add"))
         return redirect(self.get_redirect())
+
+    # ----------------------------------------------------------------- show
+    def _show(self, pk):
+        widgets = super()._show(pk)
+        g.engine_record = self.datamodel.get(pk, self._base_filters)
+        return widgets
+
+    def render_show_extras(self) -> dict:
+        record = g.get("engine_record")
+        if record is None:
+            return {}
+        return {
+            "line_tables": [lines.display(record, spec) for spec in self.line_specs],
+            **self.step_context(record),
+        }
 
     # ----------------------------------------------------------------- delete
     def _delete(self, pk):

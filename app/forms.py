@@ -141,9 +141,10 @@ class LookupConverter(GeneralModelConverter):
     """FAB's form converter, except that many-to-one relations become server-searched LookupFields
     and enum columns a ChoiceField that refuses unknown values politely."""
 
-    def __init__(self, datamodel, endpoint: str):
+    def __init__(self, datamodel, endpoint: str, column_prefix: str = ""):
         super().__init__(datamodel)
         self.endpoint = endpoint
+        self.column_prefix = column_prefix  # "items." for the fields of a document's lines
 
     def _convert_simple(self, col_name, label, description, lst_validators, form_props):
         form_props = super()._convert_simple(col_name, label, description, lst_validators, form_props)
@@ -166,7 +167,7 @@ class LookupConverter(GeneralModelConverter):
             model=datamodel.get_related_model(col_name),
             session_func=lambda: datamodel.session,
             endpoint=self.endpoint,
-            column=col_name,
+            column=self.column_prefix + col_name,
             allow_blank=not required,
         )
         return form_props

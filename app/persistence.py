@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import introspect
+from . import introspect, lines, numbering
 
 log = logging.getLogger(__name__)
 
@@ -32,12 +32,19 @@ def save(session, item, populate: Callable[[], None] | None = None) -> None:
         with session.no_autoflush:
             if populate is not None:
                 populate()
+            rows = lines.children(item, getattr(getattr(item, "__admin__", None), "lines", ()))
+            for _, _, child in rows:
+                child.before_save()
             item.before_save()
             errors = item.validate()
+            for relation, index, child in rows:
+                for name, message in child.validate().items():
+                    errors[f"{relation}-{index}-{name}"] = message
         if errors:
             session.rollback()
             raise Refused("保存未成功，请按提示修改标红的项目", errors)
         session.add(item)
+        numbering.assign(session, item)
         session.commit()
     except StaleDataError:
         session.rollback()

@@ -1,14 +1,15 @@
 """Named prefill rules for add forms ("today", "current_staff" …); domains register their own."""
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any, Callable
 
 from flask_login import current_user
 
+from . import clock
+
 _providers: dict[str, Callable[[], Any]] = {
-    "today": date.today,
-    "now": lambda: datetime.now().replace(second=0, microsecond=0),
+    "today": clock.today,
+    "now": lambda: clock.now().replace(second=0),
     "current_user": lambda: current_user if current_user.is_authenticated else None,
 }
 

@@ -16,7 +16,7 @@ from .schema import Entity
 
 # One permission vocabulary for pages and API: a role granted "read" may list, show and GET.
 VIEW_PERMISSIONS = {
-    "list": "read", "show": "read", "download": "read", "lookup": "read",
+    "list": "read", "show": "read", "download": "read", "lookup": "read", "step": "read",
     "add": "add", "edit": "edit", "delete": "delete",
 }
 API_PERMISSIONS = {
@@ -53,7 +53,12 @@ class Screen:
         meta = model.__admin__
         user_columns = [n for n in EngineInterface(model).get_user_columns_list()
                         if n not in HIDDEN and not _is_to_many(model, n)]
-        self.form = list(meta.form) or [n for n in user_columns if not introspect.is_computed(model, n)]
+        # Numbers are assigned and workflow states moved by the engine, never typed into the form.
+        engine_owned = {c.key for c in model.__table__.columns if c.info.get("serial")}
+        if meta.workflow is not None:
+            engine_owned.add(meta.workflow.field)
+        self.form = [n for n in (list(meta.form) or user_columns)
+                     if n not in engine_owned and not introspect.is_computed(model, n)]
         self.list = list(meta.list) or self.form[:8]
         self.show = list(meta.show) or _unique(self.form + self.list)
         self.search = list(meta.search) or [n for n in self.list if not introspect.is_computed(model, n)]
@@ -85,6 +90,8 @@ def build_view(model: type, models: list[type]) -> type[EngineModelView]:
         "formatters_columns": screen.formatters,
         "base_order": screen.order,
         "quick_filters": tuple(meta.quick_filters),
+        "line_specs": tuple(meta.lines),
+        "workflow": meta.workflow,
         "entity_label": meta.label,
         "class_permission_name": model.__name__,
         "method_permission_name": VIEW_PERMISSIONS,

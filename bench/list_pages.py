@@ -94,7 +94,6 @@ def main() -> None:
     args = parse_args()
     prepare_environment(args)
     from app import create_app, db
-    from demo import register_cli  # noqa: F401  (the demo loader)
     from demo.loader import load_demo
     from models.assets import Asset
 

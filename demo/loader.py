@@ -18,6 +18,8 @@ from decimal import Decimal
 from typing import Iterable
 
 from flask import current_app
+
+from app import clock
 from sqlalchemy import func, insert, select
 
 DEMO_PASSWORD = "Houqin@2026"
@@ -477,7 +479,7 @@ class _Builder:
         self.session = session
         self.scale = scale
         self.rng = random.Random(2026)
-        self.today = date.today()
+        self.today = clock.today()
         # The school year shown: from last September (a year before the current one) up to today.
         self.start = date(school_year_start(self.today).year - 1, 9, 1)
 

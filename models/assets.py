@@ -1,11 +1,11 @@
 """校产: categories, locations, asset cards, loans, transfers, damages, disposals, stocktakes."""
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import UniqueConstraint, and_
 
+from app import clock
 from app.schema import (
     Admin,
     Choice,
@@ -195,7 +195,7 @@ class AssetLoan(Entity):
         order=("lent_on", "desc"),
         quick_filters=[
             quick("借出中", returned_on=None),
-            quick("逾期", where=lambda m: and_(m.returned_on.is_(None), m.due_on < date.today())),
+            quick("逾期", where=lambda m: and_(m.returned_on.is_(None), m.due_on < clock.today())),
             quick("已归还", where=lambda m: m.returned_on.is_not(None)),
         ],
         scope=Scope(department="department", owner="borrower"),
@@ -220,7 +220,7 @@ class AssetLoan(Entity):
         """Derived, never stored: a loan becomes 逾期 the day after its 应还日期 without anyone saving it."""
         if self.returned_on:
             return LoanStatus.returned
-        if self.due_on and self.due_on < date.today():
+        if self.due_on and self.due_on < clock.today():
             return LoanStatus.overdue
         return LoanStatus.lent
 

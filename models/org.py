@@ -18,7 +18,6 @@ from app.schema import (
     day,
     decimal,
     flag,
-    integer,
     key,
     long_text,
     pk,

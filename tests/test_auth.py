@@ -37,8 +37,6 @@ def test_unknown_user_gets_the_same_error(client):
 
 @pytest.mark.parametrize("username,role", sorted(DEMO_ACCOUNTS.items()))
 def test_each_role_sees_only_its_menus(app, client, username, role):
-    from app.registry import ACTIONS  # noqa: F401
-
     engine = app.extensions["engine"]
     spec = engine.roles[role]
     login(client, username)

@@ -1,13 +1,15 @@
 """The demo data: believable, consistent, idempotent, refused outside demo mode, and fast to load at scale."""
 from __future__ import annotations
 
+from app import clock
+
 import os
 import re
 import sqlite3
 import subprocess
 import sys
 from collections import Counter
-from datetime import date
+
 from decimal import Decimal
 from pathlib import Path
 
@@ -134,7 +136,7 @@ def test_open_loans_mark_their_asset_on_loan(db):
     loans = db.session.scalars(select(AssetLoan)).all()
     open_by_asset = Counter(loan.asset_id for loan in loans if loan.returned_on is None)
     assert open_by_asset and max(open_by_asset.values()) == 1
-    today = date.today()
+    today = clock.today()
     for loan in loans:
         assert loan.lent_on <= loan.due_on
         if loan.returned_on is None:
@@ -160,8 +162,8 @@ def test_demo_people_have_data_on_their_screens(db):
     teacher = _staff_of(db, _user(db, "jiaoshi"))
     loans = db.session.scalars(select(AssetLoan).where(AssetLoan.borrower_id == teacher.id)).all()
     assert any(loan.returned_on for loan in loans)
-    assert any(loan.returned_on is None and loan.due_on >= date.today() for loan in loans)
-    assert any(loan.returned_on is None and loan.due_on < date.today() for loan in loans)
+    assert any(loan.returned_on is None and loan.due_on >= clock.today() for loan in loans)
+    assert any(loan.returned_on is None and loan.due_on < clock.today() for loan in loans)
 
 
 def test_damages_disposals_stocktake_and_assessments_follow_the_rules(db):

@@ -1,14 +1,15 @@
 """The engine: a model declared only here, in at most 15 lines, gets screens, API, permissions and menu."""
 from __future__ import annotations
 
+from app import clock
+
 import inspect as pyinspect
 import re
-from datetime import date
 
 import pytest
 
 from app.schema import Admin, Choice, Entity, choice, day, key, money, pk, quick, relation, text
-from tests.conftest import DEMO_PASSWORD, flashes, login
+from tests.conftest import DEMO_PASSWORD, login
 
 
 class GadgetState(Choice):
@@ -38,7 +39,7 @@ def gadget_app(app):
 
     gadget_app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}, extra_models=[Gadget])
     with gadget_app.app_context():
-        Gadget.__table__.create(db.engine)
+        Gadget.__table__.create(db.engine, checkfirst=True)
         engine = gadget_app.extensions["engine"]
         engine.appbuilder.add_permissions(update_perms=True)
     yield gadget_app
@@ -71,7 +72,7 @@ def test_list_page_has_chinese_title_labels_menu_and_quick_filters(gadget_client
 def test_add_form_is_chinese_prefilled_and_marks_required(gadget_client):
     html = gadget_client.get("/test-gadget/add").text
     assert "新增小器具" in html
-    assert date.today().isoformat() in html  # 购入日期 prefilled with today
+    assert clock.today().isoformat() in html  # 购入日期 prefilled with today
     assert "保存并继续添加" in html
     name_row = re.search(r'<label for="name".*?</label>', html, re.S).group(0)
     assert "&#42;" in name_row  # required mark on 器具名称

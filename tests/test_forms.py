@@ -1,8 +1,10 @@
 """Bad input gets a Chinese message next to the field, keeps what was typed and saves nothing."""
 from __future__ import annotations
 
+from app import clock
+
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -130,14 +132,14 @@ def test_asset_already_on_loan_cannot_be_lent_again(admin, db):
 def test_loan_marks_asset_lent_and_return_frees_it(admin, db):
     from models.assets import Asset, AssetLoan, AssetStatus
 
-    data = loan_form(db, due_on=(date.today() + timedelta(days=7)).isoformat(), lent_on=date.today().isoformat())
+    data = loan_form(db, due_on=(clock.today() + timedelta(days=7)).isoformat(), lent_on=clock.today().isoformat())
     assert admin.post("/asset-loan/add", data=data).status_code == 302
     db.session.expire_all()
     loan = db.session.query(AssetLoan).filter_by(asset_id=data["asset"]).one()
     assert db.session.get(Asset, data["asset"]).status == AssetStatus.on_loan
     edit = admin.get(f"/asset-loan/edit/{loan.id}").text
     version = re.search(r'name="seen_version"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="seen_version"', edit)
-    data.update(returned_on=date.today().isoformat(), return_condition="完好",
+    data.update(returned_on=clock.today().isoformat(), return_condition="完好",
                 seen_version=version.group(1) or version.group(2))
     assert admin.post(f"/asset-loan/edit/{loan.id}", data=data).status_code == 302
     db.session.expire_all()

@@ -49,3 +49,52 @@
     }).observe(document.body, { childList: true, subtree: true });
   });
 })(jQuery);
+
+// Document lines: add a row by copying the last one (fields renumbered and emptied), remove a row.
+(function ($) {
+  "use strict";
+  function renumber($table) {
+    $table.find("tbody tr.engine-line").each(function (i) {
+      $(this).find(".engine-line-no").text(i + 1);
+    });
+  }
+  $(document).on("click", ".engine-line-add", function () {
+    var $box = $(this).closest(".engine-lines");
+    var $rows = $box.find("tbody tr.engine-line");
+    var $last = $rows.last();
+    var next = 0;
+    $box.find("[name]").each(function () {
+      var m = /^[^-]+-(\d+)-/.exec($(this).attr("name"));
+      if (m) { next = Math.max(next, parseInt(m[1], 10) + 1); }
+    });
+    var $copy = $last.clone(false);
+    $copy.find(".select2-container").remove();
+    $copy.find(".text-danger").remove();
+    $copy.find("td").removeClass("has-error");
+    $copy.find("[name], [id]").each(function () {
+      var $f = $(this);
+      ["name", "id", "for"].forEach(function (attr) {
+        var v = $f.attr(attr);
+        if (v) { $f.attr(attr, v.replace(/^([^-]+)-\d+-/, "$1-" + next + "-")); }
+      });
+      $f.removeAttr("data-select2-id").removeClass("select2-hidden-accessible");
+      if ($f.is("select.engine-lookup")) { $f.empty(); $f.removeData("select2"); }
+      else if ($f.is(":checkbox")) { $f.prop("checked", false); }
+      else if ($f.is("select")) { $f.prop("selectedIndex", 0); }
+      else { $f.val(""); }
+    });
+    $last.after($copy);
+    renumber($box.find("table"));
+  });
+  $(document).on("click", ".engine-line-remove", function () {
+    var $row = $(this).closest("tr");
+    var $table = $row.closest("table");
+    if ($table.find("tbody tr.engine-line").length > 1) { $row.remove(); }
+    else { $row.find("input[type!=hidden], textarea").val(""); $row.find("select.engine-lookup").empty().trigger("change"); }
+    renumber($table);
+  });
+  // A submit acts once: the button is disabled as the form goes.
+  $(document).on("submit", "form", function () {
+    $(this).find("button.engine-once").prop("disabled", true);
+  });
+})(jQuery);
