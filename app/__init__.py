@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
@@ -13,7 +13,7 @@ from flask_migrate import Migrate
 from sqlalchemy import inspect
 
 from . import fab_fixes, i18n, registry
-from .access import RoleSpec
+from .access import MenuEntry, RoleSpec
 from .jsonprovider import EngineJSONProvider
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -34,11 +34,20 @@ class Engine:
     roles: Mapping[str, RoleSpec]
     appbuilder: AppBuilder
     seed: Callable | None = None  # the domain's first-install data (idempotent)
+    pages: list = field(default_factory=list)  # hand-written views (views/), registered after the models
+
+    def menu_entries(self) -> list[MenuEntry]:
+        entries = [MenuEntry(view.class_permission_name, model.__admin__.label, model.__admin__.menu)
+                   for model, view in self.views.items()]
+        entries += [MenuEntry(page.class_permission_name, page.menu_label, page.menu_category)
+                    for page in self.pages]
+        return entries
 
 
 def create_app(overrides: dict | None = None, extra_models: Iterable[type] = ()) -> Flask:
     import config
     import models as domain
+    import views as pages
     from models.roles import ROLES
 
     app = Flask(__name__, instance_path=str(config.INSTANCE_DIR))
@@ -63,7 +72,9 @@ def create_app(overrides: dict | None = None, extra_models: Iterable[type] = ())
         appbuilder = AppBuilder(indexview=HomeView, security_manager_class=EngineSecurityManager)
         appbuilder.init_app(app, db.session)
         views = registry.register_all(appbuilder, entities, getattr(domain, "MENU", {}))
-        app.extensions["engine"] = Engine(entities, views, ROLES, appbuilder, getattr(domain, "seed_defaults", None))
+        engine = Engine(entities, views, ROLES, appbuilder, getattr(domain, "seed_defaults", None))
+        engine.pages = registry.register_pages(appbuilder, getattr(pages, "PAGES", ()), getattr(domain, "MENU", {}))
+        app.extensions["engine"] = engine
 
     from . import cli, errors, templating
 

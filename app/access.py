@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Mapping
+from typing import Iterable, Mapping
 
 from .registry import ACTIONS
 
@@ -31,8 +31,18 @@ class RoleSpec:
         return actions
 
 
-def sync_roles(sm, roles: Mapping[str, RoleSpec], views: Mapping[type, object]) -> None:
+@dataclass(frozen=True)
+class MenuEntry:
+    """A screen roles can be granted: its permission name and where it sits in the menu."""
+
+    permission: str
+    label: str
+    category: str | None
+
+
+def sync_roles(sm, roles: Mapping[str, RoleSpec], entries: Iterable[MenuEntry]) -> None:
     """Create every declared role and set exactly the permissions the matrix grants it."""
+    entries = list(entries)
     admin_role = sm.auth_role_admin
     for role_name, spec in roles.items():
         role = sm.find_role(role_name) or sm.add_role(role_name)
@@ -40,18 +50,15 @@ def sync_roles(sm, roles: Mapping[str, RoleSpec], views: Mapping[type, object]) 
             continue  # FAB grants the administrator role every permission as it is created.
         wanted = []
         categories = set()
-        for model, view in views.items():
-            actions = spec.actions_for(view.class_permission_name)
+        for entry in entries:
+            actions = spec.actions_for(entry.permission)
             if not actions:
                 continue
             for action in actions:
-                pv = sm.find_permission_view_menu(f"can_{action}", view.class_permission_name)
-                if pv is not None:
-                    wanted.append(pv)
-            meta = model.__admin__
-            wanted.append(sm.add_permission_view_menu("menu_access", meta.label))
-            if meta.menu:
-                categories.add(meta.menu)
+                wanted.append(sm.find_permission_view_menu(f"can_{action}", entry.permission))
+            wanted.append(sm.add_permission_view_menu("menu_access", entry.label))
+            if entry.category:
+                categories.add(entry.category)
         for category in categories:
             wanted.append(sm.add_permission_view_menu("menu_access", category))
         role.permissions = [pv for pv in dict.fromkeys(wanted) if pv is not None]

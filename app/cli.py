@@ -20,7 +20,7 @@ def prepare_database(admin_username: str | None = None, admin_password: str | No
     for role_name in (sm.auth_role_admin, sm.auth_role_public):
         sm.find_role(role_name) or sm.add_role(role_name)
     eng.appbuilder.add_permissions(update_perms=True)
-    sync_roles(eng.appbuilder.sm, eng.roles, eng.views)
+    sync_roles(eng.appbuilder.sm, eng.roles, eng.menu_entries())
     if eng.seed is not None:
         eng.seed(eng.appbuilder.session)
     if admin_username and admin_password:

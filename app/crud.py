@@ -163,6 +163,10 @@ class EngineModelView(StepsMixin, ModelView):
         if not item:
             abort(404)
         pk = self.datamodel.get_pk_value(item)
+        refusal = item.edit_refusal()
+        if refusal:
+            flash(refusal, "warning")
+            return None
         if request.method == "POST":
             form = self.edit_form.refresh(request.form)
             self._fill_form_exclude_cols(exclude_cols, form)

@@ -15,6 +15,12 @@ def child_model(parent: type, spec: Lines) -> type:
     return introspect.relation_target(parent, spec.relation)
 
 
+class RowMeta:
+    """Row forms are plain WTForms forms (no CSRF of their own): give them WTForms' Chinese messages."""
+
+    locales = ("zh",)
+
+
 def row_form(parent: type, spec: Lines, endpoint: str) -> type[Form]:
     """A plain (CSRF-free) WTForms form for one line, built by the same converter as every other form."""
     child = child_model(parent, spec)
@@ -23,6 +29,7 @@ def row_form(parent: type, spec: Lines, endpoint: str) -> type[Form]:
     generated = converter.create_form(introspect.labels(child, columns), columns, introspect.descriptions(child))
     fields = {name: getattr(generated, name) for name in columns}
     fields["id"] = HiddenField()
+    fields["Meta"] = RowMeta
     return type(f"{child.__name__}Row", (Form,), fields)
 
 
@@ -92,8 +99,7 @@ def display(item: Any, spec: Lines) -> dict:
     from . import formatting
 
     child = child_model(type(item), spec)
-    shown = [c for c in introspect.all_names(child) if c in spec.columns or introspect.is_computed(child, c)]
-    shown = list(spec.columns) + [c for c in shown if c not in spec.columns]
+    shown = list(dict.fromkeys(list(spec.columns) + list(spec.show)))
     rows = []
     for record in getattr(item, spec.relation):
         values = []

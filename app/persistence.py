@@ -73,7 +73,7 @@ def delete_blockers(session, item, models: list[type]) -> str | None:
 
 
 def delete(session, item, models: list[type]) -> None:
-    reason = delete_blockers(session, item, models)
+    reason = item.delete_refusal() or delete_blockers(session, item, models)
     if reason:
         raise Refused(reason)
     try:

@@ -139,6 +139,22 @@ def register_all(appbuilder, models: list[type], menu: dict[str, str]) -> dict[t
         )
         if meta.api:
             appbuilder.add_api(build_api(model, models))
-    # FAB's own categories (权限管理 …) were added first; the school's work comes first in the menu.
-    appbuilder.menu.menu.sort(key=lambda item: category_rank.get(item.name, len(menu)))
+    _sort_menu(appbuilder, menu)
     return views
+
+
+def _sort_menu(appbuilder, menu: dict[str, str]) -> None:
+    """FAB's own categories (权限管理 …) were added first; the school's work comes first, in MENU order."""
+    rank = {name: i for i, name in enumerate(menu)}
+    appbuilder.menu.menu.sort(key=lambda item: rank.get(item.name, len(menu)))
+
+
+def register_pages(appbuilder, page_classes, menu: dict[str, str]) -> list:
+    """Register hand-written views (views/) under their declared menu place; return the instances."""
+    pages = []
+    for page_class in page_classes:
+        pages.append(appbuilder.add_view(
+            page_class, page_class.menu_label, icon=page_class.menu_icon,
+            category=page_class.menu_category or "", category_icon=menu.get(page_class.menu_category or "", "")))
+    _sort_menu(appbuilder, menu)
+    return pages

@@ -84,6 +84,7 @@ class Lines:
     relation: str
     columns: Sequence[str]
     min_rows: int = 1
+    show: Sequence[str] = ()  # read-only columns also shown (金额 computed from 数量 × 单价)
 
 
 @dataclass
@@ -134,6 +135,14 @@ class Entity(Model):
     def validate(self) -> dict[str, str]:
         """Return {field name: Chinese message} for every rule this record breaks."""
         return {}
+
+    def edit_refusal(self) -> str | None:
+        """Why this record may not be edited now (e.g. it has left 草稿), or None."""
+        return None
+
+    def delete_refusal(self) -> str | None:
+        """Why this record may not be deleted now, beyond records referring to it, or None."""
+        return None
 
 
 def pk() -> Column:

@@ -1,9 +1,23 @@
-"""角色与数据范围: the role matrix of domain.md, the one place roles and their grants are declared."""
+"""角色与数据范围: the role matrix of domain.md, the one place roles and their grants are declared.
+
+Grants name a model (or a hand-written page) and the actions allowed: read, add, edit, delete.
+Workflow steps (派工, 接单, 验收, 审批 …) are not grants: the workflow says who may take each step,
+and taking a step needs only read access to the record.
+"""
 from app.access import DataScope, RoleSpec
 
 ASSET_MODELS = ("AssetCategory", "Location", "Asset", "AssetLoan", "AssetTransfer",
                 "AssetDamage", "AssetDisposal", "Stocktake", "StocktakeLine")
 ORG_MODELS = ("Department", "Staff", "Assessment")
+DORM_MODELS = ("Building", "Room", "Bed", "Student", "Accommodation", "DormChange", "HygieneInspection", "Discipline")
+UTILITY_MODELS = ("Household", "Meter", "MeterReading")
+SURVEY_MODELS = ("Survey", "SurveyItem", "SurveyResponse", "SurveyAnswer")
+PURCHASE_MODELS = ("Supplier", "PurchaseRequest", "PurchaseItem", "Acceptance", "Reimbursement", "Budget")
+REPAIR_MODELS = ("RepairOrder", "RepairMaterial", "RepairDelay")
+
+# Everyone who works may report a repair, request a purchase and report a hazard.
+SELF_SERVICE = {"RepairOrder": "read add", "PurchaseRequest": "read add edit", "PurchaseItem": "read",
+                "Patrol": "read add", "Hazard": "read add"}
 
 
 def grant(models, actions: str) -> dict[str, str]:
@@ -15,23 +29,55 @@ ROLES = {
     "校长": RoleSpec(DataScope.all, {"*": "read"}, "全部只读；终审；看板"),
     "校务会": RoleSpec(DataScope.all, {"*": "read"}, "全部只读；大额采购集体决策"),
     "后勤主任": RoleSpec(DataScope.all, {
-        **grant(ORG_MODELS, "read"), **grant(ASSET_MODELS, "read"),
+        **grant(ORG_MODELS + ASSET_MODELS + DORM_MODELS + UTILITY_MODELS + SURVEY_MODELS
+                + PURCHASE_MODELS + REPAIR_MODELS + ("Patrol",), "read"),
         "Assessment": "read add edit", "AssetDisposal": "read edit",
+        "Supplier": "read add edit", "PurchaseRequest": "read add edit", "RepairOrder": "read add edit",
+        "Building": "read add edit", "Room": "read add edit", "Bed": "read add edit", "DormChange": "read edit",
+        "Hazard": "read add edit", "Survey": "read add edit delete", "SurveyItem": "read add edit delete",
+        "DormAllocation": "read add", "UtilityReport": "read", "SatisfactionReport": "read",
     }, "一级审批、派工、调宿审批、隐患销号"),
     "财务": RoleSpec(DataScope.all, {
-        **grant(("Department", "Staff", "Asset", "AssetDisposal"), "read"), "AssetDamage": "read edit",
+        **grant(("Department", "Staff", "Asset", "AssetDisposal", "Supplier", "PurchaseItem", "Acceptance",
+                 "RepairMaterial", "Survey", "SurveyItem"), "read"),
+        "AssetDamage": "read edit", "PurchaseRequest": "read add", "RepairOrder": "read add",
+        "Reimbursement": "read add edit delete", "Budget": "read add edit delete",
+        "Household": "read edit", "Meter": "read edit", "MeterReading": "read edit",
+        "UtilityReport": "read",
     }, "报销、预算、水电账单"),
     "财产保管员": RoleSpec(DataScope.all, {
-        **grant(("Department", "Staff"), "read"), **grant(ASSET_MODELS, "read add edit delete"),
+        **grant(("Department", "Staff", "PurchaseItem", "Reimbursement", "RepairMaterial"), "read"),
+        **grant(ASSET_MODELS, "read add edit delete"),
+        "Supplier": "read add edit", "PurchaseRequest": "read add", "Acceptance": "read add edit",
+        "RepairOrder": "read add",
     }, "验收、入库、借用、调拨、盘点"),
-    "维修工": RoleSpec(DataScope.own, {"Asset": "read", "AssetDamage": "read add"}, "接单、记录维修与耗材、完工"),
+    "维修工": RoleSpec(DataScope.own, {
+        **SELF_SERVICE, "Asset": "read", "AssetDamage": "read add",
+        "RepairMaterial": "read add edit delete", "RepairDelay": "read add",
+    }, "接单、记录维修与耗材、完工"),
     "宿管员": RoleSpec(DataScope.department, {
-        "Asset": "read", "AssetLoan": "read add", "AssetDamage": "read add", "Location": "read",
+        **SELF_SERVICE, "Asset": "read", "AssetLoan": "read add", "AssetDamage": "read add", "Location": "read",
+        "Budget": "read", "Building": "read", "Room": "read edit", "Bed": "read edit",
+        "Student": "read add edit", "Accommodation": "read add edit", "HygieneInspection": "read add edit",
+        "Discipline": "read add edit", "DormChange": "read add", "SurveyItem": "read", "SurveyAnswer": "read",
+        "DormAllocation": "read add",
     }, "分配床位、卫生检查、违纪、调宿申请"),
     "食堂管理员": RoleSpec(DataScope.department, {
-        "Asset": "read", "AssetLoan": "read add", "AssetDamage": "read add", "AssetDisposal": "read add",
+        **SELF_SERVICE, "Asset": "read", "AssetLoan": "read add", "AssetDamage": "read add",
+        "AssetDisposal": "read add", "Supplier": "read", "Budget": "read", "SurveyItem": "read",
+        "SurveyAnswer": "read", "SatisfactionReport": "read",
     }, "食堂采购与报修、食堂资产"),
-    "水电工": RoleSpec(DataScope.department, {"Asset": "read", "Location": "read"}, "抄表、水电维修"),
-    "绿化环卫": RoleSpec(DataScope.department, {"Asset": "read", "Location": "read"}, "巡视、隐患、申请"),
-    "教职工": RoleSpec(DataScope.own, {"AssetLoan": "read add"}, "报修、请购、借用、评价、本人账单"),
+    "水电工": RoleSpec(DataScope.department, {
+        **SELF_SERVICE, "Asset": "read", "Location": "read", "Budget": "read",
+        "RepairMaterial": "read add edit delete", "RepairDelay": "read add",
+        "Household": "read", "Meter": "read add edit", "MeterReading": "read add edit",
+    }, "抄表、水电维修"),
+    "绿化环卫": RoleSpec(DataScope.department, {
+        **SELF_SERVICE, "Asset": "read", "Location": "read", "Budget": "read",
+        "Patrol": "read add edit", "Hazard": "read add edit",
+    }, "巡视、隐患、申请"),
+    "教职工": RoleSpec(DataScope.own, {
+        **SELF_SERVICE, "AssetLoan": "read add", "Household": "read", "Meter": "read", "MeterReading": "read",
+        "Survey": "read", "SurveyItem": "read", "SurveyResponse": "read add",
+    }, "报修、请购、借用、评价、本人账单"),
 }

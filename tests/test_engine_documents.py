@@ -84,7 +84,7 @@ def doc_app(app):
         for name in ("后勤主任", "教职工"):
             spec = roles[name]
             roles[name] = RoleSpec(spec.scope, {**spec.grants, "Ticket": "read add edit"}, spec.description)
-        sync_roles(engine.appbuilder.sm, roles, engine.views)
+        sync_roles(engine.appbuilder.sm, roles, engine.menu_entries())
     yield application
     with application.app_context():
         db.session.remove()
@@ -93,7 +93,7 @@ def doc_app(app):
         from app.access import sync_roles
         from models.roles import ROLES
 
-        sync_roles(application.appbuilder.sm, ROLES, application.extensions["engine"].views)
+        sync_roles(application.appbuilder.sm, ROLES, application.extensions["engine"].menu_entries())
 
 
 def client_for(doc_app, username):

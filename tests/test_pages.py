@@ -26,13 +26,13 @@ def test_every_generated_page_answers_with_its_chinese_labels(app, admin, db):
         listing = admin.get(f"{view.route_base}/list/")
         assert listing.status_code == 200, model
         assert model.__admin__.label in listing.text
-        for name in view.list_columns:
+        record = db.session.query(model).first()
+        for name in view.list_columns if record is not None else ():  # an empty list shows no header
             assert introspect.label(model, name) in listing.text, (model, name)
         add = admin.get(f"{view.route_base}/add")
         assert add.status_code == 200, model
         for name in view.add_columns:
             assert introspect.label(model, name) in add.text, (model, name)
-        record = db.session.query(model).first()
         if record is None:
             continue
         show = admin.get(f"{view.route_base}/show/{record.id}")

@@ -1,0 +1,17 @@
+"""Base of hand-written pages (views/): a menu place, Chinese title, one permission name, engine templates."""
+from __future__ import annotations
+
+from flask_appbuilder import BaseView
+
+
+class Page(BaseView):
+    """Subclasses set menu_label / menu_category / menu_icon, class_permission_name and method_permission_name
+    (each exposed method → "read", "add", "edit" …, the same action words the role matrix grants)."""
+
+    menu_label = ""
+    menu_category: str | None = None
+    menu_icon = "fa-file-text-o"
+
+    def render(self, template: str, **kwargs):
+        kwargs.setdefault("title", self.menu_label)
+        return self.render_template(template, **kwargs)

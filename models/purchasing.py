@@ -1,0 +1,382 @@
+"""采购: suppliers, purchase requests with their lines, acceptance (验收), reimbursement (报销) and budgets.
+
+请购 → 审批 → 采购 → 验收 → 入库 → 报销. The approval tiers and the steps that move a request through its
+states are declared by the approval mechanism; here are the records, their derived fields and their rules.
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import UniqueConstraint, and_, func, or_, select
+from sqlalchemy.orm import object_session
+
+from app import clock, prefill
+from app.schema import (
+    Admin,
+    Choice,
+    Entity,
+    Lines,
+    Scope,
+    choice,
+    computed,
+    day,
+    flag,
+    integer,
+    key,
+    long_text,
+    money,
+    pk,
+    quick,
+    relation,
+    serial,
+    text,
+)
+from models.assets import FIXED_ASSET_THRESHOLD, FundSource, PurchaseMethod
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+def _money(value) -> Decimal:
+    return Decimal(value or 0).quantize(CENT)
+
+
+@prefill.register("current_year")
+def current_year() -> int:
+    return clock.today().year
+
+
+class PurchaseStatus(Choice):
+    draft = "草稿"
+    pending = "待审批"
+    rejected = "已驳回"
+    approved = "已批准"
+    purchasing = "采购中"
+    to_accept = "待验收"
+    stored = "已入库"
+    reimbursed = "已报销"
+    void = "已作废"
+
+
+# Money committed against a budget: from approval until reimbursement.
+COMMITTED = (PurchaseStatus.approved, PurchaseStatus.purchasing, PurchaseStatus.to_accept,
+             PurchaseStatus.stored, PurchaseStatus.reimbursed)
+# An approved amount that changes goes back for approval (domain.md, Approval tiers).
+REAPPROVE_ON_CHANGE = (PurchaseStatus.approved, PurchaseStatus.purchasing)
+# 报销 follows 验收入库.
+REIMBURSABLE = (PurchaseStatus.stored, PurchaseStatus.reimbursed)
+
+
+class Supplier(Entity):
+    __tablename__ = "supplier"
+    __admin__ = Admin(
+        "供应商",
+        menu="采购管理",
+        icon="fa-truck",
+        menu_order=50,
+        list=["name", "contact", "phone", "address"],
+        search=["name", "contact", "phone", "address"],
+        form=["name", "contact", "phone", "address"],
+        order=("name", "asc"),
+        lookup=["name", "contact"],
+        scope=Scope(),  # shared reference data: every role that may read suppliers sees all of them
+    )
+    id = pk()
+    name = text("名称", 100, required=True, unique=True)
+    contact = text("联系人", 30)
+    phone = text("电话", 30)
+    address = text("地址", 200)
+
+    def __str__(self) -> str:
+        return self.name or ""
+
+
+class PurchaseRequest(Entity):
+    __tablename__ = "purchase_request"
+    __admin__ = Admin(
+        "采购申请",
+        menu="采购管理",
+        icon="fa-shopping-cart",
+        menu_order=10,
+        list=["code", "requested_on", "department", "applicant", "method", "supplier", "total", "status"],
+        search=["code", "requested_on", "department", "applicant", "method", "supplier", "budget", "status"],
+        form=["department", "applicant", "requested_on", "reason", "fund_source", "budget", "method", "supplier"],
+        show=["code", "requested_on", "department", "applicant", "reason", "fund_source", "budget",
+              "method", "supplier", "total", "status"],
+        order=("requested_on", "desc"),
+        lookup=["code", "reason"],
+        lines=[Lines("items", ["name", "spec", "unit", "quantity", "unit_price", "category", "is_fixed_asset"])],
+        quick_filters=[
+            quick("草稿", status=PurchaseStatus.draft),
+            quick("待审批", status=PurchaseStatus.pending),
+            quick("已批准", status=PurchaseStatus.approved),
+            quick("采购中", status=PurchaseStatus.purchasing),
+            quick("待验收", status=PurchaseStatus.to_accept),
+            quick("待报销", status=PurchaseStatus.stored),
+        ],
+        scope=Scope(department="department", owner="applicant"),
+    )
+    id = pk()
+    code = serial("申请单号", "CG")
+    department_id = key("department.id", required=True)
+    department = relation("Department", "申请部门", prefill="current_department")
+    applicant_id = key("staff.id", required=True)
+    applicant = relation("Staff", "申请人", prefill="current_staff")
+    requested_on = day("申请日期", required=True, prefill="today", index=True)
+    reason = long_text("购置理由", required=True)
+    fund_source = choice(FundSource, "经费来源", default=FundSource.budget)
+    budget_id = key("budget.id")
+    budget = relation("Budget", "经费预算")
+    method = choice(PurchaseMethod, "采购方式", required=True, default=PurchaseMethod.self_buy)
+    supplier_id = key("supplier.id")
+    supplier = relation("Supplier", "供应商")
+    total = money("合计金额", default=ZERO, help="各明细金额之和，自动计算")
+    status = choice(PurchaseStatus, "状态", required=True, default=PurchaseStatus.draft, index=True)
+    items = relation("PurchaseItem", "采购明细", back_populates="request",
+                     cascade="all, delete-orphan", order_by="PurchaseItem.id")
+    acceptances = relation("Acceptance", "验收记录", back_populates="request")
+    reimbursements = relation("Reimbursement", "报销记录", back_populates="request")
+
+    def __str__(self) -> str:
+        return self.code or f"采购申请（{self.department or ''}）"
+
+    def refresh_total(self) -> None:
+        """合计金额 = Σ 明细金额; a changed amount on an approved request sends it back for approval."""
+        for item in self.items:
+            item.compute()
+        new_total = sum((_money(item.amount) for item in self.items), ZERO)
+        if (self.id is not None and self.status in REAPPROVE_ON_CHANGE
+                and self.total is not None and _money(self.total) != new_total):
+            self.status = PurchaseStatus.pending
+        self.total = new_total
+
+    def before_save(self) -> None:
+        if self.status is None:
+            self.status = PurchaseStatus.draft
+        self.refresh_total()
+
+    def validate(self) -> dict[str, str]:
+        errors = {}
+        if self.status not in (None, PurchaseStatus.draft, PurchaseStatus.void) and not self.items:
+            errors["items"] = "请至少填写一行采购明细"
+        if self.budget is not None and self.requested_on is not None and self.budget.year != self.requested_on.year:
+            errors["budget"] = f"所选预算属于 {self.budget.year} 年度，与申请日期的年度不符"
+        return errors
+
+
+class PurchaseItem(Entity):
+    __tablename__ = "purchase_item"
+    __admin__ = Admin(
+        "采购明细",
+        menu="采购管理",
+        icon="fa-list-ul",
+        menu_order=20,
+        list=["request", "name", "spec", "unit", "quantity", "unit_price", "amount", "category", "is_fixed_asset"],
+        search=["request", "name", "spec", "category", "is_fixed_asset"],
+        form=["request", "name", "spec", "unit", "quantity", "unit_price", "category", "is_fixed_asset"],
+        order=("id", "desc"),
+        lookup=["name", "spec"],
+        quick_filters=[quick("固定资产", is_fixed_asset=True)],
+        scope=Scope(department="request.department", owner="request.applicant"),
+    )
+    id = pk()
+    request_id = key("purchase_request.id", required=True)
+    request = relation("PurchaseRequest", "采购申请", back_populates="items")
+    # No column defaults on line columns: an extra row left untouched on the form must stay blank to be dropped.
+    name = text("品名", 100, required=True)
+    spec = text("规格型号", 100)
+    unit = text("计量单位", 10, required=True)
+    quantity = integer("数量", required=True)
+    unit_price = money("单价", required=True)
+    amount = money("金额", help="数量 × 单价，自动计算")
+    category_id = key("asset_category.id")
+    category = relation("AssetCategory", "资产分类")
+    is_fixed_asset = flag("是否固定资产", help="单价 1000 元及以上自动记为固定资产，入库时一物一卡")
+    # 入库 will link the asset cards created from this line (a later migration).
+
+    def __str__(self) -> str:
+        return f"{self.name or ''} {self.spec or ''}".strip()
+
+    def compute(self) -> None:
+        """金额 = 数量 × 单价; 单价 ≥ 1000 元 is a fixed asset whatever was ticked."""
+        if self.quantity is not None and self.unit_price is not None:
+            self.amount = (Decimal(self.quantity) * Decimal(self.unit_price)).quantize(CENT)
+        if self.unit_price is not None and Decimal(self.unit_price) >= FIXED_ASSET_THRESHOLD:
+            self.is_fixed_asset = True
+        elif self.is_fixed_asset is None:
+            self.is_fixed_asset = False
+
+    def before_save(self) -> None:
+        self.compute()
+        if self.request is not None:  # a line saved on its own keeps its request's total right
+            self.request.refresh_total()
+
+    def validate(self) -> dict[str, str]:
+        errors = {}
+        if self.quantity is not None and self.quantity < 1:
+            errors["quantity"] = "数量至少为 1"
+        if self.unit_price is not None and self.unit_price < 0:
+            errors["unit_price"] = "单价不能为负数"
+        if self.is_fixed_asset and self.category is None and self.category_id is None:
+            errors["category"] = "固定资产须选择资产分类（入库建卡时使用）"
+        return errors
+
+
+class AcceptanceConclusion(Choice):
+    passed = "合格"
+    failed = "不合格"
+
+
+class Acceptance(Entity):
+    __tablename__ = "acceptance"
+    __admin__ = Admin(
+        "验收",
+        menu="采购管理",
+        icon="fa-check-circle",
+        menu_order=30,
+        list=["request", "inspector", "accepted_on", "conclusion"],
+        search=["request", "inspector", "accepted_on", "conclusion"],
+        form=["request", "inspector", "accepted_on", "conclusion", "note"],
+        order=("accepted_on", "desc"),
+        quick_filters=[
+            quick("合格", conclusion=AcceptanceConclusion.passed),
+            quick("不合格", conclusion=AcceptanceConclusion.failed),
+        ],
+        scope=Scope(department="request.department", owner="inspector"),
+    )
+    id = pk()
+    request_id = key("purchase_request.id", required=True)
+    request = relation("PurchaseRequest", "采购申请", back_populates="acceptances")
+    inspector_id = key("staff.id", required=True)
+    inspector = relation("Staff", "验收人", prefill="current_staff")
+    accepted_on = day("验收日期", required=True, prefill="today", index=True)
+    conclusion = choice(AcceptanceConclusion, "结论", required=True, default=AcceptanceConclusion.passed)
+    note = long_text("说明")
+
+    def __str__(self) -> str:
+        return f"{self.request} 验收"
+
+    def validate(self) -> dict[str, str]:
+        errors = {}
+        request = self.request
+        if self.id is None and request is not None:
+            if request.status != PurchaseStatus.to_accept:
+                state = request.status.value if request.status else "未知"
+                errors["request"] = f"只有「待验收」的采购申请才能验收（该申请当前为「{state}」）"
+            elif any(a is not self and a.conclusion == AcceptanceConclusion.passed for a in request.acceptances):
+                errors["request"] = "该采购申请已验收合格，不能重复验收"
+        if self.conclusion == AcceptanceConclusion.failed and not (self.note or "").strip():
+            errors["note"] = "验收不合格须说明原因"
+        if self.accepted_on and request is not None and request.requested_on and self.accepted_on < request.requested_on:
+            errors["accepted_on"] = "验收日期不能早于申请日期"
+        return errors
+
+
+class Reimbursement(Entity):
+    __tablename__ = "reimbursement"
+    __admin__ = Admin(
+        "报销",
+        menu="采购管理",
+        icon="fa-credit-card",
+        menu_order=40,
+        list=["invoice_no", "request", "amount", "reimbursed_on", "cashier"],
+        search=["invoice_no", "request", "reimbursed_on", "cashier"],
+        form=["request", "invoice_no", "amount", "reimbursed_on", "cashier"],
+        order=("reimbursed_on", "desc"),
+        lookup=["invoice_no"],
+        scope=Scope(department="request.department", owner="cashier"),
+    )
+    id = pk()
+    request_id = key("purchase_request.id", required=True)
+    request = relation("PurchaseRequest", "采购申请", back_populates="reimbursements")
+    invoice_no = text("发票号", 50, required=True, unique=True)
+    amount = money("金额", required=True)
+    reimbursed_on = day("报销日期", required=True, prefill="today", index=True)
+    cashier_id = key("staff.id", required=True)
+    cashier = relation("Staff", "经办出纳", prefill="current_staff")
+
+    def __str__(self) -> str:
+        return f"发票 {self.invoice_no}"
+
+    def validate(self) -> dict[str, str]:
+        errors = {}
+        if self.amount is not None and self.amount <= 0:
+            errors["amount"] = "报销金额须大于 0"
+        request = self.request
+        if request is None:
+            return errors
+        if request.status not in REIMBURSABLE:
+            state = request.status.value if request.status else "未知"
+            errors["request"] = f"采购申请须验收入库后才能报销（该申请当前为「{state}」）"
+        if self.amount is not None and self.amount > 0:
+            total = _money(request.total)
+            earlier = sum((_money(r.amount) for r in request.reimbursements
+                           if r is not self and (self.id is None or r.id != self.id)), ZERO)
+            if _money(self.amount) > total:
+                errors["amount"] = f"报销金额不能超过采购申请合计金额 ¥{total:,.2f}"
+            elif earlier + _money(self.amount) > total:
+                errors["amount"] = (f"该申请已报销 ¥{earlier:,.2f}，本次报销后将超过合计金额 ¥{total:,.2f}"
+                                    f"（最多还可报销 ¥{total - earlier:,.2f}）")
+        return errors
+
+
+class Budget(Entity):
+    __tablename__ = "budget"
+    __table_args__ = (UniqueConstraint("department_id", "year", "subject"),)
+    __admin__ = Admin(
+        "经费预算",
+        menu="采购管理",
+        icon="fa-pie-chart",
+        menu_order=60,
+        list=["year", "department", "subject", "amount", "used", "remaining"],
+        search=["year", "department", "subject"],
+        form=["department", "year", "subject", "amount", "remark"],
+        show=["department", "year", "subject", "amount", "used", "remaining", "remark"],
+        order=("year", "desc"),
+        lookup=["subject"],
+        quick_filters=[quick("本年度", where=lambda m: m.year == clock.today().year)],
+        scope=Scope(department="department"),
+    )
+    id = pk()
+    department_id = key("department.id", required=True)
+    department = relation("Department", "部门", prefill="current_department")
+    year = integer("年度", required=True, prefill="current_year", index=True)
+    subject = text("科目", 50, required=True)
+    amount = money("预算金额", required=True)
+    remark = long_text("备注")
+
+    def __str__(self) -> str:
+        return f"{self.year or ''}年 {self.department or ''} {self.subject or ''}".strip()
+
+    def validate(self) -> dict[str, str]:
+        errors = {}
+        if self.amount is not None and self.amount < 0:
+            errors["amount"] = "预算金额不能为负数"
+        if self.year is not None and not (2000 <= self.year <= 2100):
+            errors["year"] = "年度须为四位年份，例如 2026"
+        return errors
+
+    def spending_criteria(self) -> list:
+        """The purchase requests charged to this budget: approved to reimbursed, linked to it, or — when
+        they name no budget — of the same department and year."""
+        same_department_year = and_(
+            PurchaseRequest.budget_id.is_(None),
+            PurchaseRequest.department_id == self.department_id,
+            PurchaseRequest.requested_on >= date(self.year, 1, 1),
+            PurchaseRequest.requested_on < date(self.year + 1, 1, 1),
+        )
+        return [PurchaseRequest.status.in_(COMMITTED), or_(PurchaseRequest.budget_id == self.id, same_department_year)]
+
+    @computed("已用", fmt="money")
+    def used(self) -> Decimal:
+        session = object_session(self)
+        if session is None or self.id is None or self.year is None:
+            return ZERO
+        spent = session.scalar(select(func.coalesce(func.sum(PurchaseRequest.total), 0))
+                               .where(*self.spending_criteria()))
+        return _money(spent)
+
+    @computed("余额", fmt="money")
+    def remaining(self) -> Decimal:
+        return _money(self.amount) - self.used()

@@ -1,0 +1,375 @@
+"""报修: repair orders and their workflow, the materials used, and requests to move the promised deadline.
+
+报修 → 受理/派工 → 接单 → 维修 → 完工 → 报修人验收 → 评价. Target: finished the same day; otherwise the
+promised deadline; urgent jobs within 24 hours. An order past its deadline and still open is 逾期.
+"""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from flask import has_request_context
+from sqlalchemy import Index, and_
+
+from app import clock
+from app.schema import (
+    Admin,
+    Choice,
+    Entity,
+    Lines,
+    Scope,
+    choice,
+    computed,
+    decimal,
+    integer,
+    key,
+    long_text,
+    moment,
+    money,
+    pk,
+    quick,
+    relation,
+    serial,
+    text,
+)
+from app.workflow import Step, Workflow, person, role
+from models.assets import AssetDamage, DamageCause
+
+CENT = Decimal("0.01")
+URGENT_WITHIN = timedelta(hours=24)
+END_OF_DAY = time(23, 59)
+
+
+class RepairCategory(Choice):
+    water = "水"
+    electric = "电"
+    carpentry = "木工"
+    door_window = "门窗"
+    network = "网络"
+    equipment = "设备"
+    other = "其他"
+
+
+class Urgency(Choice):
+    normal = "一般"
+    urgent = "紧急"
+
+
+class DamageOrigin(Choice):
+    natural = "自然"
+    human = "人为"
+
+
+class RepairStatus(Choice):
+    pending = "待受理"
+    dispatched = "已派工"
+    repairing = "维修中"
+    waiting_parts = "挂起待料"
+    to_check = "待验收"
+    done = "已完成"
+    rejected = "已驳回"
+    cancelled = "已取消"
+
+
+# Still to be done by someone in logistics: these can run late. 待验收 is finished (完工时间 says when);
+# 已完成, 已驳回 and 已取消 are closed.
+OPEN = (RepairStatus.pending, RepairStatus.dispatched, RepairStatus.repairing, RepairStatus.waiting_parts)
+CLOSED = (RepairStatus.done, RepairStatus.rejected, RepairStatus.cancelled)
+
+
+def default_promise(reported_at: datetime, urgency: Urgency | None) -> datetime:
+    """Same day by 23:59; an urgent job within 24 hours of being reported."""
+    if urgency == Urgency.urgent:
+        return reported_at + URGENT_WITHIN
+    return datetime.combine(reported_at.date(), END_OF_DAY)
+
+
+def acting_staff(session):
+    """The staff record of the user taking a workflow step (None outside a request, or with no staff record)."""
+    from flask_login import current_user
+
+    from models.org import Staff
+
+    if not has_request_context() or not current_user.is_authenticated:
+        return None
+    return session.query(Staff).filter(Staff.user_id == current_user.id).one_or_none()
+
+
+REPAIR_WORKFLOW = Workflow("status", [
+    Step("dispatch", "受理派工", (RepairStatus.pending,), RepairStatus.dispatched, role("后勤主任"),
+         fields=("worker", "promised_at"), required=("worker",), effect="on_dispatched"),
+    Step("reject", "驳回", (RepairStatus.pending,), RepairStatus.rejected, role("后勤主任"),
+         comment=True, style="danger"),
+    Step("accept", "接单", (RepairStatus.dispatched,), RepairStatus.repairing, person("worker"),
+         effect="on_accepted"),
+    Step("suspend", "挂起待料", (RepairStatus.repairing,), RepairStatus.waiting_parts, person("worker"),
+         comment=True, style="warning"),
+    Step("resume", "恢复维修", (RepairStatus.waiting_parts,), RepairStatus.repairing, person("worker")),
+    Step("finish", "完工", (RepairStatus.repairing,), RepairStatus.to_check, person("worker"),
+         fields=("work_record", "damage_cause"), required=("work_record",), effect="on_finished",
+         style="success"),
+    Step("check", "验收", (RepairStatus.to_check,), RepairStatus.done, person("reporter"),
+         effect="on_checked", style="success"),
+    Step("rate", "评价", (RepairStatus.done,), RepairStatus.done, person("reporter"),
+         fields=("rating", "feedback"), required=("rating",)),
+    Step("cancel", "取消", (RepairStatus.pending,), RepairStatus.cancelled, person("reporter"),
+         style="default"),
+])
+
+
+class RepairOrder(Entity):
+    __tablename__ = "repair_order"
+    __table_args__ = (Index("ix_repair_order_status_promised_at", "status", "promised_at"),)
+    __admin__ = Admin(
+        "报修单",
+        menu="维修管理",
+        icon="fa-wrench",
+        menu_order=10,
+        list=["code", "title", "category", "urgency", "place", "reporter", "worker",
+              "reported_at", "promised_at", "status", "is_overdue"],
+        search=["code", "title", "category", "urgency", "place", "reporter", "department", "worker",
+                "reported_at", "status"],
+        form=["title", "category", "urgency", "place", "location", "asset", "description",
+              "reporter", "department", "phone", "reported_at", "photo"],
+        show=["code", "title", "category", "urgency", "place", "location", "asset", "description",
+              "reporter", "department", "phone", "reported_at", "photo",
+              "dispatcher", "worker", "dispatched_at", "accepted_at", "promised_at", "finished_at",
+              "work_record", "damage_cause", "material_total", "checker", "checked_at", "rating", "feedback",
+              "status", "is_overdue"],
+        order=("reported_at", "desc"),
+        lookup=["code", "title", "place"],
+        lines=[Lines("materials", ["name", "unit", "quantity", "unit_price"], min_rows=0)],
+        workflow=REPAIR_WORKFLOW,
+        quick_filters=[
+            quick("待受理", status=RepairStatus.pending),
+            quick("已派工", status=RepairStatus.dispatched),
+            quick("维修中", status=RepairStatus.repairing),
+            quick("挂起待料", status=RepairStatus.waiting_parts),
+            quick("待验收", status=RepairStatus.to_check),
+            quick("逾期", where=lambda m: and_(m.status.in_(OPEN), m.promised_at < clock.now())),
+        ],
+        # 维修工 (仅本人) also needs the jobs assigned to them (``worker``): see the report on Scope.
+        scope=Scope(department="department", owner="reporter"),
+    )
+    id = pk()
+    code = serial("报修单号", "BX")
+    title = text("标题", 100, required=True)
+    description = long_text("故障描述", required=True)
+    category = choice(RepairCategory, "故障类别", required=True, default=RepairCategory.other)
+    urgency = choice(Urgency, "紧急程度", required=True, default=Urgency.normal)
+    place = text("地点", 100, help="如：教学楼 302 教室；也可在下方选择房间")
+    location_id = key("location.id")
+    location = relation("Location", "房间/场所")
+    asset_id = key("asset.id")
+    asset = relation("Asset", "相关资产")
+    reporter_id = key("staff.id", required=True)
+    reporter = relation("Staff", "报修人", prefill="current_staff", foreign_keys=[reporter_id])
+    department_id = key("department.id", required=True)
+    department = relation("Department", "报修部门", prefill="current_department")
+    phone = text("联系电话", 30)
+    reported_at = moment("报修时间", required=True, prefill="now", index=True)
+    photo = text("照片", 255, help="照片文件路径")
+    dispatcher_id = key("staff.id")
+    dispatcher = relation("Staff", "派工人", foreign_keys=[dispatcher_id])
+    worker_id = key("staff.id")
+    worker = relation("Staff", "维修人", foreign_keys=[worker_id])
+    dispatched_at = moment("派工时间")
+    accepted_at = moment("接单时间")
+    promised_at = moment("承诺完成时间", help="不填则为报修当天 23:59；紧急报修为报修后 24 小时")
+    finished_at = moment("完工时间")
+    work_record = long_text("维修记录")
+    damage_cause = choice(DamageOrigin, "损坏原因")
+    checker_id = key("staff.id")
+    checker = relation("Staff", "验收人", foreign_keys=[checker_id])
+    checked_at = moment("验收时间")
+    rating = integer("评分", help="1–5 分")
+    feedback = long_text("评价")
+    status = choice(RepairStatus, "状态", required=True, default=RepairStatus.pending, index=True)
+    materials = relation("RepairMaterial", "维修耗材", back_populates="order",
+                         cascade="all, delete-orphan", order_by="RepairMaterial.id")
+    delays = relation("RepairDelay", "延期申请", back_populates="order", order_by="RepairDelay.id")
+
+    def __str__(self) -> str:
+        return f"{self.code or '报修'} {self.title or ''}".strip()
+
+    # ------------------------------------------------------------------ derived
+    @computed("是否逾期", fmt="bool")
+    def is_overdue(self) -> bool:
+        """Past the promised time and still open. Never stored: an order becomes overdue by the clock alone."""
+        return bool(self.status in OPEN and self.promised_at is not None and self.promised_at < clock.now())
+
+    @computed("超时完工", fmt="bool")
+    def finished_late(self) -> bool:
+        """Finished after the promised time (for 考核: repairs finished late)."""
+        return bool(self.finished_at and self.promised_at and self.finished_at > self.promised_at)
+
+    @computed("耗材合计", fmt="money")
+    def material_total(self) -> Decimal:
+        return sum((Decimal(m.amount or 0) for m in self.materials), Decimal("0.00"))
+
+    def before_save(self) -> None:
+        if self.status is None:
+            self.status = RepairStatus.pending
+        if self.urgency is None:
+            self.urgency = Urgency.normal
+        if self.reported_at is None:
+            self.reported_at = clock.now().replace(second=0)
+        if self.promised_at is None:
+            self.promised_at = default_promise(self.reported_at, self.urgency)
+        if not (self.place or "").strip() and self.location is not None:
+            self.place = str(self.location)
+        if not self.phone and self.reporter is not None and self.reporter.phone:
+            self.phone = self.reporter.phone
+        for material in self.materials:
+            material.compute()
+
+    def validate(self) -> dict[str, str]:
+        errors = {}
+        if not (self.place or "").strip() and self.location is None and self.location_id is None:
+            errors["place"] = "请填写地点或选择房间/场所"
+        if self.rating is not None and not (1 <= self.rating <= 5):
+            errors["rating"] = "评分须为 1 到 5 分"
+        if self.reported_at is not None:
+            if self.promised_at is not None and self.promised_at < self.reported_at:
+                errors["promised_at"] = "承诺完成时间不能早于报修时间"
+            if self.finished_at is not None and self.finished_at < self.reported_at:
+                errors["finished_at"] = "完工时间不能早于报修时间"
+        if self.checked_at is not None and self.finished_at is not None and self.checked_at < self.finished_at:
+            errors["checked_at"] = "验收时间不能早于完工时间"
+        checker, reporter = self.checker, self.reporter
+        if checker is not None and reporter is not None and checker is not reporter \
+                and checker.id != reporter.id and checker.department_id != reporter.department_id:
+            errors["checker"] = "验收人须为报修人本人或报修部门的人员"
+        return errors
+
+    # ------------------------------------------------------------------ workflow effects
+    def on_dispatched(self, session, actor=None) -> None:
+        self.dispatcher = actor or acting_staff(session) or self.dispatcher
+        self.dispatched_at = clock.now()
+
+    def on_accepted(self, session, actor=None) -> None:
+        self.accepted_at = clock.now()
+
+    def on_finished(self, session, actor=None) -> AssetDamage | None:
+        """完工: the time, and — for 人为 damage to a known asset — an AssetDamage record (先维修后赔偿)."""
+        now = clock.now()
+        self.finished_at = now
+        if self.damage_cause != DamageOrigin.human or self.asset is None:
+            return None
+        liable = self.reporter.name if self.reporter is not None and self.reporter.name else "待查"
+        damage = AssetDamage(
+            asset=self.asset, damaged_on=now.date(), cause=DamageCause.human, liable=liable,
+            compensation=Decimal("0"), settled=False,
+            remark=f"报修单 {self.code or ''}「{self.title or ''}」维修中发现人为损坏，责任人待核实。",
+        )
+        session.add(damage)
+        return damage
+
+    def on_checked(self, session, actor=None) -> None:
+        self.checker = actor or acting_staff(session) or self.reporter
+        self.checked_at = clock.now()
+
+
+class RepairMaterial(Entity):
+    __tablename__ = "repair_material"
+    __admin__ = Admin(
+        "维修耗材",
+        menu="维修管理",
+        icon="fa-cubes",
+        menu_order=20,
+        list=["order", "name", "unit", "quantity", "unit_price", "amount"],
+        search=["order", "name"],
+        form=["order", "name", "unit", "quantity", "unit_price"],
+        order=("id", "desc"),
+        lookup=["name"],
+        scope=Scope(department="order.department", owner="order.worker"),
+    )
+    id = pk()
+    order_id = key("repair_order.id", required=True)
+    order = relation("RepairOrder", "报修单", back_populates="materials")
+    # No column defaults on line columns: an extra row left untouched on the form must stay blank to be dropped.
+    name = text("名称", 100, required=True)
+    unit = text("单位", 10, required=True)
+    quantity = decimal("数量", 2, required=True)
+    unit_price = money("单价", required=True)
+    amount = money("金额", help="数量 × 单价，自动计算")
+
+    def __str__(self) -> str:
+        return self.name or ""
+
+    def compute(self) -> None:
+        if self.quantity is not None and self.unit_price is not None:
+            self.amount = (Decimal(self.quantity) * Decimal(self.unit_price)).quantize(CENT)
+
+    def before_save(self) -> None:
+        self.compute()
+
+    def validate(self) -> dict[str, str]:
+        errors = {}
+        if self.quantity is not None and self.quantity <= 0:
+            errors["quantity"] = "数量须大于 0"
+        if self.unit_price is not None and self.unit_price < 0:
+            errors["unit_price"] = "单价不能为负数"
+        return errors
+
+
+class DelayStatus(Choice):
+    pending = "待审批"
+    approved = "已批准"
+    rejected = "已驳回"
+
+
+class RepairDelay(Entity):
+    __tablename__ = "repair_delay"
+    __admin__ = Admin(
+        "延期申请",
+        menu="维修管理",
+        icon="fa-clock-o",
+        menu_order=30,
+        list=["order", "applicant", "old_promised_at", "new_promised_at", "status"],
+        search=["order", "applicant", "status"],
+        form=["order", "applicant", "new_promised_at", "reason"],
+        show=["order", "applicant", "old_promised_at", "new_promised_at", "reason", "status"],
+        order=("id", "desc"),
+        quick_filters=[quick("待审批", status=DelayStatus.pending)],
+        scope=Scope(department="order.department", owner="applicant"),
+    )
+    id = pk()
+    order_id = key("repair_order.id", required=True)
+    order = relation("RepairOrder", "报修单", back_populates="delays")
+    applicant_id = key("staff.id", required=True)
+    applicant = relation("Staff", "申请人", prefill="current_staff")
+    old_promised_at = moment("原承诺时间")
+    new_promised_at = moment("新承诺时间", required=True)
+    reason = long_text("原因", required=True)
+    status = choice(DelayStatus, "状态", required=True, default=DelayStatus.pending, index=True)
+
+    def __str__(self) -> str:
+        return f"{self.order} 延期"
+
+    def before_save(self) -> None:
+        if self.status is None:
+            self.status = DelayStatus.pending
+        if self.order is not None and self.status == DelayStatus.pending:
+            # While pending it shows the promise it would replace; once decided it stays as it was.
+            self.old_promised_at = self.order.promised_at
+
+    def validate(self) -> dict[str, str]:
+        errors = {}
+        order = self.order
+        if order is None or (self.status or DelayStatus.pending) != DelayStatus.pending:
+            return errors  # once decided, the order's time has moved on; nothing left to check
+        if order.status in CLOSED or order.status == RepairStatus.to_check:
+            errors["order"] = f"该报修单已「{order.status.value}」，不能再申请延期"
+        elif any(d is not self and (self.id is None or d.id != self.id)
+                 and (d.status or DelayStatus.pending) == DelayStatus.pending for d in order.delays):
+            errors["order"] = "该报修单已有一条待审批的延期申请"
+        current = order.promised_at
+        if self.new_promised_at is not None and current is not None and self.new_promised_at <= current:
+            errors["new_promised_at"] = f"新承诺时间须晚于当前承诺完成时间（{current:%Y-%m-%d %H:%M}）"
+        return errors
+
+    def apply(self, session) -> None:
+        """Approval effect: the order's promised time becomes the new one."""
+        if self.order is not None and self.new_promised_at is not None:
+            self.order.promised_at = self.new_promised_at

@@ -1,0 +1,235 @@
+"""满意度: termly satisfaction surveys of the service units, their answer sheets, and 满意率.
+
+满意率 = share of 非常满意 + 较满意 + 基本满意 among all ratings; the school's target is ≥ 90 %, per survey
+item and per service unit (师生食堂, 宿舍管理, 水电维修组 …).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import UniqueConstraint, func, select
+
+from app import clock
+from app.schema import (
+    Admin,
+    Choice,
+    Entity,
+    Lines,
+    Scope,
+    choice,
+    day,
+    integer,
+    key,
+    long_text,
+    pk,
+    quick,
+    relation,
+    text,
+)
+
+MENU = "满意度"
+TARGET = Decimal("0.90")
+NO_UNIT = "（未指定服务单位）"
+
+
+class Identity(Choice):
+    staff = "教职工"
+    student = "学生"
+
+
+class Rating(Choice):
+    very_satisfied = "非常满意"
+    satisfied = "较满意"
+    basic = "基本满意"
+    less = "欠满意"
+    dissatisfied = "不满意"
+
+
+SATISFIED = (Rating.very_satisfied, Rating.satisfied, Rating.basic)
+
+
+class Survey(Entity):
+    __tablename__ = "survey"
+    __admin__ = Admin(
+        "满意度调查",
+        menu=MENU,
+        icon="fa-list-alt",
+        menu_order=10,
+        list=["title", "period", "starts_on", "ends_on"],
+        search=["title", "period", "starts_on"],
+        form=["title", "period", "starts_on", "ends_on", "description"],
+        order=("starts_on", "desc"),
+        lookup=["title", "period"],
+        lines=[Lines("items", ["name", "unit", "sort"])],
+        quick_filters=[quick("进行中", where=lambda m: (m.starts_on <= clock.today()) & (m.ends_on >= clock.today()))],
+    )
+    id = pk()
+    title = text("标题", 100, required=True)
+    period = text("期间", 40, required=True, help="例：2026年秋季学期")
+    starts_on = day("开始日期", required=True, prefill="today")
+    ends_on = day("结束日期", required=True)
+    description = long_text("说明")
+    items = relation("SurveyItem", "调查项目", back_populates="survey", cascade="all, delete-orphan",
+                     order_by="SurveyItem.sort")
+
+    def __str__(self) -> str:
+        return f"{self.title or ''}（{self.period or ''}）"
+
+    def validate(self) -> dict[str, str]:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            return {"ends_on": "结束日期不能早于开始日期"}
+        return {}
+
+
+class SurveyItem(Entity):
+    __tablename__ = "survey_item"
+    __admin__ = Admin(
+        "调查项目",
+        menu=MENU,
+        icon="fa-list-ol",
+        menu_order=20,
+        list=["survey", "sort", "name", "unit"],
+        search=["survey", "name", "unit"],
+        form=["survey", "name", "unit", "sort"],
+        order=("sort", "asc"),
+        lookup=["name"],
+        scope=Scope(department="unit"),
+    )
+    id = pk()
+    survey_id = key("survey.id", required=True)
+    survey = relation("Survey", "调查", back_populates="items", lazy="joined")
+    name = text("项目名称", 100, required=True, help="例：饭菜质量、宿舍卫生、维修及时性")
+    unit_id = key("department.id")
+    unit = relation("Department", "服务单位")
+    sort = integer("排序", required=True, default=10)
+
+    def __str__(self) -> str:
+        period = self.survey.period if self.survey is not None else ""
+        return f"{self.name or ''}（{period}）" if period else (self.name or "")
+
+
+class SurveyResponse(Entity):
+    __tablename__ = "survey_response"
+    __admin__ = Admin(
+        "答卷",
+        menu=MENU,
+        icon="fa-file-text-o",
+        menu_order=30,
+        list=["survey", "identity", "submitted_on", "comment"],
+        search=["survey", "identity", "submitted_on"],
+        form=["survey", "identity", "submitted_on", "comment"],
+        order=("submitted_on", "desc"),
+        lines=[Lines("answers", ["item", "rating"])],
+        quick_filters=[quick("教职工", identity=Identity.staff), quick("学生", identity=Identity.student)],
+        scope=Scope(owner="submitter"),
+    )
+    id = pk()
+    survey_id = key("survey.id", required=True)
+    survey = relation("Survey", "调查", lazy="joined")
+    identity = choice(Identity, "身份", required=True, default=Identity.student)
+    submitted_on = day("提交日期", required=True, prefill="today", index=True)
+    comment = long_text("意见")
+    # Who entered it, for 仅本人 data scope only; not shown on screens (answers stay anonymous).
+    submitter_id = key("ab_user.id")
+    submitter = relation("User", "填写人")
+    answers = relation("SurveyAnswer", "单项评价", back_populates="response", cascade="all, delete-orphan")
+
+    def __str__(self) -> str:
+        return f"{self.survey.title if self.survey else ''} 答卷#{self.id or '新'}"
+
+    def before_save(self) -> None:
+        if self.submitter is None:
+            from flask import has_request_context
+            from flask_login import current_user
+
+            if has_request_context() and current_user.is_authenticated:
+                self.submitter = current_user._get_current_object()
+
+
+class SurveyAnswer(Entity):
+    __tablename__ = "survey_answer"
+    __table_args__ = (UniqueConstraint("response_id", "item_id"),)
+    __admin__ = Admin(
+        "单项评价",
+        menu=MENU,
+        icon="fa-star-half-o",
+        menu_order=40,
+        list=["response", "item", "rating"],
+        search=["response", "item", "rating"],
+        form=["response", "item", "rating"],
+        order=("id", "desc"),
+        quick_filters=[
+            quick("欠满意/不满意", where=lambda m: m.rating.in_([Rating.less, Rating.dissatisfied])),
+        ],
+        scope=Scope(department="item.unit"),
+    )
+    id = pk()
+    response_id = key("survey_response.id", required=True)
+    response = relation("SurveyResponse", "答卷", back_populates="answers")
+    item_id = key("survey_item.id", required=True)
+    item = relation("SurveyItem", "调查项目")
+    rating = choice(Rating, "评价", required=True, default=Rating.very_satisfied)
+
+    def __str__(self) -> str:
+        return f"{self.item.name if self.item else ''}：{self.rating.value if self.rating else ''}"
+
+    def validate(self) -> dict[str, str]:
+        if self.response is None or self.item is None:
+            return {}
+        survey = self.response.survey
+        if survey is not None and self.item.survey is not None and self.item.survey is not survey:
+            return {"item": f"「{self.item.name}」不属于本答卷的调查「{survey.title}」"}
+        if any(other is not self and other.item is self.item for other in self.response.answers):
+            return {"item": f"本答卷已评价过「{self.item.name}」，每个项目只能评价一次"}
+        return {}
+
+
+def _rate(counts: dict[Rating, int]) -> dict:
+    total = sum(counts.values())
+    satisfied = sum(counts.get(r, 0) for r in SATISFIED)
+    rate = (Decimal(satisfied) / Decimal(total)).quantize(Decimal("0.0001"), ROUND_HALF_UP) if total else None
+    return {
+        "counts": {r.value: counts.get(r, 0) for r in Rating},
+        "total": total,
+        "satisfied": satisfied,
+        "rate": rate,
+        "rate_text": f"{rate * 100:.1f}%" if rate is not None else "—",
+        "meets_target": (satisfied * 100 >= total * TARGET * 100) if total else None,
+    }
+
+
+def satisfaction_rates(session, survey: Survey) -> dict:
+    """满意率 of ``survey``, per item, per service unit and overall, against the 90 % target.
+
+    Returns ``{"survey", "target", "responses", "items": [...], "units": [...], "overall": {...}}``. Each
+    item / unit / overall entry has ``counts`` (rating label → number), ``total``, ``satisfied`` (the first
+    three ratings), ``rate`` (Decimal 0–1, None without answers), ``rate_text`` ("93.3%") and
+    ``meets_target`` (True / False, None without answers); items also ``item_id``, ``item``, ``unit``;
+    units ``unit_id``, ``unit``. Items in their 排序 order, units by name with the unassigned last.
+    """
+    items = list(session.scalars(select(SurveyItem).where(SurveyItem.survey_id == survey.id)
+                                 .order_by(SurveyItem.sort, SurveyItem.id)))
+    by_item: dict[int, dict[Rating, int]] = defaultdict(dict)
+    for item_id, rating, count in session.execute(
+            select(SurveyAnswer.item_id, SurveyAnswer.rating, func.count(SurveyAnswer.id))
+            .join(SurveyResponse, SurveyAnswer.response_id == SurveyResponse.id)
+            .where(SurveyResponse.survey_id == survey.id)
+            .group_by(SurveyAnswer.item_id, SurveyAnswer.rating)):
+        by_item[item_id][rating] = count
+    responses = session.scalar(select(func.count(SurveyResponse.id)).where(SurveyResponse.survey_id == survey.id))
+
+    item_rows, by_unit, unit_names, overall = [], defaultdict(lambda: defaultdict(int)), {}, defaultdict(int)
+    for item in items:
+        counts = by_item.get(item.id, {})
+        unit_name = item.unit.name if item.unit is not None else NO_UNIT
+        item_rows.append({"item_id": item.id, "item": item.name, "unit_id": item.unit_id, "unit": unit_name,
+                          **_rate(counts)})
+        unit_names[item.unit_id] = unit_name
+        for rating, count in counts.items():
+            by_unit[item.unit_id][rating] += count
+            overall[rating] += count
+    unit_rows = [{"unit_id": unit_id, "unit": unit_names[unit_id], **_rate(dict(by_unit[unit_id]))}
+                 for unit_id in sorted(unit_names, key=lambda u: (u is None, unit_names[u]))]
+    return {"survey": survey, "target": TARGET, "responses": responses or 0,
+            "items": item_rows, "units": unit_rows, "overall": _rate(dict(overall))}

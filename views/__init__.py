@@ -1,0 +1,7 @@
+"""Hand-written pages: only what no generator can know (bulk allocation, reports, rates, inboxes).
+
+``PAGES`` lists them in menu order; each declares its menu place and permission name (see app/pages.py),
+and models/roles.py grants them like any model.
+"""
+
+PAGES: list = []
