@@ -111,7 +111,7 @@ REPAIR_WORKFLOW = Workflow("status", [
     Step("check", "验收", (RepairStatus.to_check,), RepairStatus.done, person("reporter"),
          effect="on_checked", style="success"),
     Step("rate", "评价", (RepairStatus.done,), RepairStatus.done, person("reporter"),
-         fields=("rating", "feedback"), required=("rating",)),
+         fields=("rating", "feedback"), required=("rating",), when=lambda order: order.rating is None),
     Step("cancel", "取消", (RepairStatus.pending,), RepairStatus.cancelled, person("reporter"),
          style="default"),
 ])

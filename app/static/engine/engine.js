@@ -98,3 +98,8 @@
     $(this).find("button.engine-once").prop("disabled", true);
   });
 })(jQuery);
+
+// A header checkbox ticks every checkbox named by its data-target.
+jQuery(document).on("change", "input.engine-check-all", function () {
+  jQuery("input[name='" + jQuery(this).data("target") + "']").prop("checked", this.checked);
+});

@@ -1,0 +1,10 @@
+"""Where the hand-written pages keep their templates."""
+from pathlib import Path
+
+from app.pages import Page
+
+TEMPLATES = str(Path(__file__).resolve().parent / "templates")
+
+
+class SchoolPage(Page):
+    template_folder = TEMPLATES

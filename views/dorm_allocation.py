@@ -1,0 +1,88 @@
+"""批量分配床位: the dorm manager picks students and a building; free beds are filled by the rules."""
+from __future__ import annotations
+
+from flask import flash, request
+from flask_appbuilder import expose
+from flask_appbuilder.security.decorators import has_access
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from app import db
+from models.dorms import Accommodation, AccommodationStatus, Building, Student, allocate
+
+from .base import SchoolPage
+
+MAX_SHOWN = 600
+
+
+class AllocationForm(FlaskForm):
+    """Carries only the CSRF token; the chosen students and building come as plain fields."""
+
+
+def unhoused_students(building: Building | None, grade: str, class_name: str) -> list[Student]:
+    housed = select(Accommodation.student_id).where(Accommodation.status == AccommodationStatus.active)
+    stmt = select(Student).where(Student.id.not_in(housed))
+    if building is not None:
+        stmt = stmt.where(Student.gender == building.gender)
+    if grade:
+        stmt = stmt.where(Student.grade == grade)
+    if class_name:
+        stmt = stmt.where(Student.class_name == class_name)
+    stmt = stmt.order_by(Student.grade, Student.class_name, Student.student_no).limit(MAX_SHOWN)
+    return list(db.session.scalars(stmt))
+
+
+class DormAllocationView(SchoolPage):
+    route_base = "/dorm-allocation"
+    default_view = "index"
+    class_permission_name = "DormAllocation"
+    method_permission_name = {"index": "read", "allocate": "add"}
+    menu_label = "批量分配床位"
+    menu_category = "宿舍管理"
+    menu_icon = "fa-users"
+
+    def _page(self, building, placed=(), refused=(), form=None):
+        grade = request.values.get("grade", "").strip()
+        class_name = request.values.get("class_name", "").strip()
+        buildings = db.session.query(Building).order_by(Building.name).all()
+        grades = [g for (g,) in db.session.query(Student.grade).distinct().order_by(Student.grade) if g]
+        return self.render("views/dorm_allocation.html", buildings=buildings, building=building,
+                           students=unhoused_students(building, grade, class_name), grades=grades,
+                           grade=grade, class_name=class_name, placed=placed, refused=refused,
+                           form=form or AllocationForm(), max_shown=MAX_SHOWN)
+
+    def _building(self):
+        raw = request.values.get("building", "")
+        return db.session.get(Building, int(raw)) if raw.isdigit() else None
+
+    @expose("/")
+    @has_access
+    def index(self):
+        return self._page(self._building())
+
+    @expose("/allocate", methods=["POST"])
+    @has_access
+    def allocate(self):
+        form = AllocationForm()
+        building = self._building()
+        ids = [int(v) for v in request.form.getlist("student") if v.isdigit()]
+        if not form.validate():
+            flash("页面已过期，请刷新后重试", "danger")
+            return self._page(building, form=form)
+        if building is None or not ids:
+            flash("请选择宿舍楼，并至少勾选一名学生", "warning")
+            return self._page(building, form=form)
+        students = list(db.session.scalars(select(Student).where(Student.id.in_(ids))))
+        try:
+            placed, refused = allocate(db.session, students, building)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
+        placed_rows = [(s.student_no, s.name, s.class_name, str(bed)) for s, bed in placed]
+        refused_rows = [(s.student_no, s.name, s.class_name, reason) for s, reason in refused]
+        if placed_rows:
+            flash(f"已为 {len(placed_rows)} 名学生分配床位", "success")
+        if refused_rows:
+            flash(f"{len(refused_rows)} 名学生未能分配，原因见下表", "warning")
+        return self._page(building, placed_rows, refused_rows, form)
