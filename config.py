@@ -51,7 +51,22 @@ FAB_CREATE_DB = False
 FAB_ADD_SECURITY_API = False
 FAB_API_SWAGGER_UI = False
 FAB_UPDATE_PERMS = True
-FAB_PASSWORD_COMPLEXITY_ENABLED = False
+FAB_PASSWORD_COMPLEXITY_ENABLED = True  # the validator (app/login_security.py) is installed by create_app
+PASSWORD_MIN_LENGTH = 8  # and letters and digits both
+
+# Login hardening (app/login_security.py): lockout, rate limit per IP, idle timeout.
+LOGIN_MAX_FAILURES = 5  # consecutive wrong passwords …
+LOGIN_LOCK_MINUTES = 10  # … lock the account this long
+AUTH_RATE_LIMITED = True  # FAB applies LOGIN_RATE_LIMIT to POST /login/ with Flask-Limiter
+LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") == "1"
+# "memory://" counts per process; with several workers use Redis, e.g. "redis://127.0.0.1:6379".
+RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # Redis down: count per process rather than refuse every login
+SESSION_IDLE_MINUTES = 30
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"  # set to 1 when served over HTTPS
 
 WTF_CSRF_ENABLED = True
 WTF_CSRF_TIME_LIMIT = None
@@ -63,7 +78,8 @@ FAB_API_MAX_PAGE_SIZE = 100
 
 UPLOAD_FOLDER = str(INSTANCE_DIR / "uploads")
 IMG_UPLOAD_FOLDER = str(INSTANCE_DIR / "uploads")
-MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+MAX_CONTENT_LENGTH = 16 * 1024 * 1024  # hard cap of any request (413 → Chinese error page)
+UPLOAD_MAX_MB = 5  # largest image a photo() field accepts (app/uploads.py)
 
 # True only for the demo: creates the demo accounts with the published password.
 DEMO_MODE = os.environ.get("DEMO_MODE", "0") == "1"

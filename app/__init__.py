@@ -75,11 +75,20 @@ def create_app(overrides: dict | None = None, extra_models: Iterable[type] = ())
         engine = Engine(entities, views, ROLES, appbuilder, getattr(domain, "seed_defaults", None))
         engine.pages = registry.register_pages(appbuilder, getattr(pages, "PAGES", ()), getattr(domain, "MENU", {}))
         app.extensions["engine"] = engine
+        from . import login_security
 
-    from . import cli, errors, templating
+        login_security.register(app, appbuilder)  # 系统管理: login log, locks; password policy; idle timeout
+        from . import audit, headers, uploads
+
+        audit.register(app, appbuilder)  # 系统管理 → 操作日志; every record's history on its detail page
+        uploads.register(app)  # photo() columns: checked image uploads, served to readers only
+        headers.register(app)  # CSP with a per-request script nonce, nosniff, frame and referrer policy
+
+    from . import cli, csrf, errors, templating
 
     cli.register(app)
     errors.register(app)
+    csrf.register(app)
     templating.register(app)
     return app
 

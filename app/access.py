@@ -5,7 +5,9 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Iterable, Mapping
 
-from .registry import ACTIONS
+
+
+ACTIONS = ("read", "add", "edit", "delete")  # what a role may be granted on a model or page
 
 
 class DataScope(Enum):

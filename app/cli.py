@@ -23,6 +23,9 @@ def prepare_database(admin_username: str | None = None, admin_password: str | No
     sync_roles(eng.appbuilder.sm, eng.roles, eng.menu_entries())
     if eng.seed is not None:
         eng.seed(eng.appbuilder.session)
+    from .pinyin import backfill
+
+    backfill(eng.appbuilder.session)  # pinyin of names written before the companion columns existed
     if admin_username and admin_password:
         ensure_user(admin_username, admin_password, current_app.config["AUTH_ROLE_ADMIN"], "系统", "管理员")
 
@@ -33,6 +36,11 @@ def ensure_user(username: str, password: str, role_name: str, first: str, last: 
     sm = engine().appbuilder.sm
     user = sm.find_user(username=username)
     if user is None:
+        from .login_security import password_problems
+
+        problems = password_problems(password)
+        if problems:
+            raise click.ClickException(f"用户 {username} 的密码不符合要求：" + "；".join(problems) + "。")
         role = sm.find_role(role_name)
         user = sm.add_user(username, first, last, email or f"{username}@school.local", role, password=password)
         if not user:
@@ -41,6 +49,14 @@ def ensure_user(username: str, password: str, role_name: str, first: str, last: 
 
 
 def register(app: Flask) -> None:
+    @app.cli.command("pinyin-backfill")
+    def pinyin_backfill_command() -> None:
+        """补全姓名、名称的拼音检索列（批量导入数据之后运行）。"""
+        from . import engine
+        from .pinyin import backfill
+
+        click.echo(f"已补全 {backfill(engine().appbuilder.session)} 条记录的拼音。")
+
     @app.cli.command("init")
     @click.option("--admin", "admin_username", default="admin", show_default=True, help="管理员用户名")
     @click.option("--password", "admin_password", default=None, help="管理员密码（也可用环境变量 ADMIN_PASSWORD）")

@@ -9,7 +9,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from wtforms import HiddenField
 
-from . import introspect, lines, persistence, prefill
+from . import introspect, lines, persistence, prefill, scope
 from .datamodel import ExpressionFilter
 from .forms import LookupConverter, lookup as lookup_rows
 from .step_views import StepsMixin
@@ -24,6 +24,8 @@ class EngineModelView(StepsMixin, ModelView):
     """Base of every generated view; the registry sets datamodel, columns and meta per model."""
 
     list_template = "engine/list.html"
+    # FAB's /download/<filename> serves any file of UPLOAD_FOLDER by name; uploads have their own route.
+    exclude_route_methods = {"download"}
     show_template = "engine/show.html"
     add_widget = AddFormWidget
     edit_widget = EditFormWidget
@@ -69,7 +71,7 @@ class EngineModelView(StepsMixin, ModelView):
             abort(404)
         session = self.datamodel.session
         if request.args.get("id", "").isdigit():
-            row = session.get(model, int(request.args["id"]))
+            row = session.query(model).filter(model.id == int(request.args["id"]), *scope.criteria(model)).first()
             rows, more = ([row] if row is not None else []), False
         else:
             page = request.args.get("page", "1")

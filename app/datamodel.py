@@ -7,7 +7,10 @@ from typing import Iterable
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla import filters as fab_filters
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from sqlalchemy import and_, or_
 from sqlalchemy.orm import selectinload
+
+from . import pinyin
 
 
 class ExpressionFilter(BaseFilter):
@@ -59,6 +62,38 @@ def _safe(filter_class):
     return Safe
 
 
+def _with_pinyin(filter_class, combine, starts: bool = False):
+    """A text filter that also matches the column's pinyin companion (app/pinyin.py): 张三 by zs or zhangsan."""
+
+    class WithPinyin(filter_class):
+        arg_name = filter_class.arg_name
+
+        def apply(self, query, value):
+            value = value or ""
+            query, field = fab_filters.get_field_setup_query(query, self.model, self.column_name)
+            match = pinyin.matches(self.model, self.column_name, value, starts=starts)
+            return query.filter(combine(field, match, value))
+
+    WithPinyin.__name__ = filter_class.__name__
+    return WithPinyin
+
+
+PINYIN_FILTERS = {
+    # 包含 / 开头是 match the characters or the pinyin; 不包含 excludes both.
+    fab_filters.FilterContains: _with_pinyin(
+        fab_filters.FilterContains,
+        lambda field, py, v: or_(field.ilike(f"%{v}%"), py) if py is not None else field.ilike(f"%{v}%")),
+    fab_filters.FilterStartsWith: _with_pinyin(
+        fab_filters.FilterStartsWith,
+        lambda field, py, v: or_(field.ilike(f"{v}%"), py) if py is not None else field.ilike(f"{v}%"),
+        starts=True),
+    fab_filters.FilterNotContains: _with_pinyin(
+        fab_filters.FilterNotContains,
+        lambda field, py, v: and_(~field.ilike(f"%{v}%"), or_(~py, py.is_(None))) if py is not None
+        else ~field.ilike(f"%{v}%")),
+}
+
+
 class SafeFilterConverter(fab_filters.SQLAFilterConverter):
     conversion_table = tuple(
         (marker, [_safe(f) if f in (fab_filters.FilterEqual, fab_filters.FilterNotEqual,
@@ -66,6 +101,13 @@ class SafeFilterConverter(fab_filters.SQLAFilterConverter):
                   for f in classes])
         for marker, classes in fab_filters.SQLAFilterConverter.conversion_table
     )
+
+    def convert(self, col_name):
+        filters = super().convert(col_name)
+        if filters and "." not in col_name and pinyin.companion_of(self.datamodel.obj, col_name) is not None:
+            filters = [PINYIN_FILTERS[type(f)](col_name, self.datamodel) if type(f) in PINYIN_FILTERS else f
+                       for f in filters]
+        return filters
 
 
 class EngineInterface(SQLAInterface):

@@ -23,8 +23,9 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def render_error(code: int):
-    title, text = MESSAGES.get(code, (f"错误 {code}", "请求未能完成。"))
+def render_error(code: int, text: str | None = None):
+    title, default_text = MESSAGES.get(code, (f"错误 {code}", "请求未能完成。"))
+    text = text or default_text
     if _wants_json():
         return {"message": text}, code
     appbuilder = current_app.appbuilder

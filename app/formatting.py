@@ -52,11 +52,19 @@ def plain(value: Any) -> str:
     return str(value)
 
 
+def upload(value: Any) -> Markup | str:
+    """An uploaded image (app/uploads.py): a thumbnail and its original name, escaped."""
+    from .uploads import thumbnail
+
+    return thumbnail(value)
+
+
 BY_NAME: dict[str, Callable[[Any], str]] = {
     "money": money,
     "date": day,
     "datetime": moment,
     "bool": yes_no,
+    "upload": upload,
 }
 
 

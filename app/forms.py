@@ -9,12 +9,15 @@ assets a single loan form would carry them all. Here a field holds one primary k
 from __future__ import annotations
 
 from flask import url_for
+
+from . import pinyin, scope
 from flask_appbuilder.forms import GeneralModelConverter
 from markupsafe import Markup, escape
 from sqlalchemy import String, Text, cast, or_, select
 from sqlalchemy.orm import Session
 from flask_appbuilder.fieldwidgets import Select2Widget
 from wtforms import Field, SelectField, ValidationError, validators
+from wtforms.widgets import html_params
 from wtforms.validators import StopValidation
 
 PAGE = 20
@@ -73,32 +76,35 @@ class LookupField(Field):
             pk = int(raw)
         except ValueError:
             pk = None
-        self.data = self.session_func().get(self.model, pk) if pk is not None else None
+        query = self.session_func().query(self.model).filter(self.model.id == pk, *scope.criteria(self.model))
+        self.data = query.one_or_none() if pk is not None else None
         self._unknown = self.data is None
 
     def pre_validate(self, form):
         if self._unknown:
-            raise StopValidation("所选记录不存在或已被删除，请重新选择")
+            raise StopValidation("所选记录不存在、已被删除或不在您的数据范围内，请重新选择")
 
 
 def search_columns(model) -> list:
     """The text columns a lookup searches: the model's declared lookup fields, else its short strings."""
     names = getattr(model.__admin__, "lookup", None) or [
         c.key for c in model.__table__.columns if isinstance(c.type, String) and not isinstance(c.type, Text)
-        and (c.type.length or 0) <= 100 and c.key != "row_version"
+        and (c.type.length or 0) <= 100 and c.key != "row_version" and not c.info.get("pinyin_of")
     ][:4]
     return [getattr(model, n) for n in names]
 
 
-def lookup(session: Session, model, term: str, page: int, criteria=()) -> tuple[list, bool]:
-    """One page of records of ``model`` matching ``term``, plus whether more exist."""
-    stmt = select(model)
-    for criterion in criteria:
-        stmt = stmt.where(criterion)
+def lookup(session: Session, model, term: str, page: int) -> tuple[list, bool]:
+    """One page of records of ``model`` within the user's data scope matching ``term``, and whether more exist."""
+    stmt = select(model).where(*scope.criteria(model))
     term = term.strip()
     if term:
         like = f"%{term}%"
-        stmt = stmt.where(or_(*[cast(col, String).ilike(like) for col in search_columns(model)]))
+        columns = search_columns(model)
+        found = [cast(col, String).ilike(like) for col in columns]
+        # Names with a pinyin companion are found by pinyin too: zs / zhangsan → 张三 (app/pinyin.py).
+        found += [m for m in (pinyin.matches(model, col.key, term) for col in columns) if m is not None]
+        stmt = stmt.where(or_(*found))
     order = model.__admin__.order
     if order and hasattr(model, order[0]):
         column = getattr(model, order[0])
@@ -137,6 +143,30 @@ class ChoiceField(SelectField):
             raise ValidationError("请从列表中选择")
 
 
+DATETIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")  # shown and picked as 2026-11-21 09:30
+
+
+class PickerWidget:
+    """A date (or date and time) text field that app/static/engine/engine.js turns into a Chinese picker."""
+
+    def __init__(self, with_time: bool = False):
+        self.with_time = with_time
+
+    def __call__(self, field, **kwargs) -> Markup:
+        kind = "engine-datetime" if self.with_time else "engine-date"
+        kwargs.setdefault("id", field.id)
+        kwargs.setdefault("name", field.name)
+        kwargs["class"] = " ".join(c for c in ("form-control", kind, kwargs.pop("class", ""), kwargs.pop("class_", "")) if c)
+        kwargs.setdefault("placeholder", "选择日期和时间" if self.with_time else "选择日期")
+        kwargs.setdefault("autocomplete", "off")
+        if "name_" in kwargs:
+            kwargs["name"] = kwargs.pop("name_")
+        value = field._value() if field.data or field.raw_data else ""
+        return Markup('<div class="input-group engine-picker"><span class="input-group-addon">'
+                      '<i class="fa fa-calendar"></i></span><input {}></div>').format(
+            Markup(html_params(type="text", value=value, **kwargs)))
+
+
 class LookupConverter(GeneralModelConverter):
     """FAB's form converter, except that many-to-one relations become server-searched LookupFields
     and enum columns a ChoiceField that refuses unknown values politely."""
@@ -148,12 +178,24 @@ class LookupConverter(GeneralModelConverter):
 
     def _convert_simple(self, col_name, label, description, lst_validators, form_props):
         form_props = super()._convert_simple(col_name, label, description, lst_validators, form_props)
+        column = self.datamodel.list_columns.get(col_name)
+        if getattr(column, "info", {}).get("upload") == "image":  # app/schema.py photo(): a checked image upload
+            from .uploads import ImageUploadField, help_text
+
+            form_props[col_name] = ImageUploadField(label, description=description or help_text())
+            return form_props
         if self.datamodel.is_enum(col_name):
             column = self.datamodel.list_columns[col_name]
             default = column.default.arg if column.default is not None else None
             form_props[col_name] = ChoiceField(
                 label, lst_validators, enum_class=column.type.enum_class, description=description,
                 default=default, required=not column.nullable, widget=Select2Widget())
+        elif self.datamodel.is_date(col_name) or self.datamodel.is_datetime(col_name):
+            unbound = form_props[col_name]  # FAB's DateField / DateTimeField: a Chinese picker, minutes
+            with_time = self.datamodel.is_datetime(col_name)
+            unbound.kwargs["widget"] = PickerWidget(with_time)
+            if with_time:
+                unbound.kwargs["format"] = list(DATETIME_FORMATS)
         return form_props
 
     def _convert_many_to_one(self, col_name, label, description, lst_validators, filter_rel_fields, form_props):

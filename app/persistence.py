@@ -8,13 +8,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import introspect, lines, numbering
+from . import introspect, lines, numbering, scope
 
 log = logging.getLogger(__name__)
 
 STALE = "该记录已被他人修改，您的修改未保存。请刷新页面查看最新内容后再改。"
 CONFLICT = "保存失败：与已有记录冲突（编号重复或关联的记录不存在），请检查后再保存"
 DATABASE = "操作失败：数据库错误，请稍后重试"
+OUT_OF_SCOPE = "未保存：这条记录不在您的数据范围内（只能登记或修改本部门或本人的记录）"
 
 
 class Refused(Exception):
@@ -45,6 +46,10 @@ def save(session, item, populate: Callable[[], None] | None = None) -> None:
             raise Refused("保存未成功，请按提示修改标红的项目", errors)
         session.add(item)
         numbering.assign(session, item)
+        session.flush()
+        if not scope.contains(session, item):
+            session.rollback()
+            raise Refused(OUT_OF_SCOPE)
         session.commit()
     except StaleDataError:
         session.rollback()

@@ -8,9 +8,9 @@ from typing import Iterable
 
 from flask import current_app
 
-from . import formatting, introspect
+from . import formatting, introspect, scope
 from .crud import EngineModelView
-from .datamodel import EngineInterface
+from .datamodel import EngineInterface, ExpressionFilter
 from .rest import EngineRestApi
 from .schema import Entity
 
@@ -23,7 +23,6 @@ API_PERMISSIONS = {
     "get": "read", "get_list": "read", "info": "read",
     "post": "add", "put": "edit", "delete": "delete",
 }
-ACTIONS = ("read", "add", "edit", "delete")
 HIDDEN = {"row_version"}
 
 
@@ -78,6 +77,7 @@ def build_view(model: type, models: list[type]) -> type[EngineModelView]:
     order_columns = [n for n in screen.list if not introspect.is_computed(model, n)]
     return type(f"{model.__name__}View", (EngineModelView,), {
         "datamodel": EngineInterface(model, eager=screen.list_relations),
+        "base_filters": [["id", ExpressionFilter, scope.criteria]],
         "route_base": f"/{model.__tablename__.replace('_', '-')}",
         "list_columns": screen.list,
         "show_columns": screen.show,
@@ -104,6 +104,7 @@ def build_api(model: type, models: list[type]) -> type[EngineRestApi]:
     screen = Screen(model)
     return type(f"{model.__name__}Api", (EngineRestApi,), {
         "datamodel": EngineInterface(model, eager=screen.list_relations),
+        "base_filters": [["id", ExpressionFilter, scope.criteria]],
         "resource_name": model.__tablename__.replace("_", "-"),
         "class_permission_name": model.__name__,
         "method_permission_name": API_PERMISSIONS,

@@ -71,10 +71,14 @@ def quick(label: str, where: Callable[[type], Any] | None = None, **equals: Any)
 
 @dataclass(frozen=True)
 class Scope:
-    """Which attributes place a record in a department and with a person, for data scope."""
+    """Which relation paths place a record in a department and with people, for data scope.
 
-    department: str | None = None
-    owner: str | None = None
+    Each may be one path or several (any of them counts): ``owner=("reporter", "worker")``.
+    "self" means the record itself (a Department is in its own department; a Staff record is its person).
+    """
+
+    department: str | tuple[str, ...] | None = None
+    owner: str | tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -120,7 +124,22 @@ class Entity(Model):
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
-        return {"version_id_col": cls.__table__.c.row_version}
+        from .pinyin import hidden_columns
+
+        args: dict[str, Any] = {"version_id_col": cls.__table__.c.row_version}
+        if hidden_columns(cls.__table__):
+            args["exclude_properties"] = hidden_columns(cls.__table__)  # the engine's pinyin columns
+        return args
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Before the class is mapped: a ``<name>_pinyin`` companion for each ``text(..., pinyin=True)``."""
+        from .pinyin import SUFFIX, companion_column
+
+        for name, value in list(cls.__dict__.items()):
+            if isinstance(value, Column) and value.info.get("pinyin") and f"{name}{SUFFIX}" not in cls.__dict__:
+                setattr(cls, f"{name}{SUFFIX}",
+                        companion_column(value.info.get("label", name), name, getattr(value.type, "length", None)))
+        super().__init_subclass__(**kwargs)
 
     def __str__(self) -> str:
         for attr in ("name", "title", "code"):
@@ -188,8 +207,14 @@ def serial(label: str, prefix: str, **kwargs: Any) -> Column:
     return column
 
 
-def text(label: str, length: int = 100, **kwargs: Any) -> Column:
-    return field(String(length), label, **kwargs)
+def text(label: str, length: int = 100, *, pinyin: bool = False, **kwargs: Any) -> Column:
+    """A short text. ``pinyin=True`` (names of people, departments, things): the engine adds an indexed
+    companion column ``<name>_pinyin`` ("zhangsan zs") so that search boxes and dropdowns find 张三 by
+    ``zs`` or ``zhangsan`` (app/pinyin.py)."""
+    column = field(String(length), label, **kwargs)
+    if pinyin:
+        column.info["pinyin"] = True
+    return column
 
 
 def long_text(label: str, **kwargs: Any) -> Column:
@@ -218,6 +243,14 @@ def moment(label: str, **kwargs: Any) -> Column:
 
 def flag(label: str, default: bool = False, **kwargs: Any) -> Column:
     return field(Boolean, label, default=default, **kwargs)
+
+
+def photo(label: str, length: int = 255, **kwargs: Any) -> Column:
+    """An uploaded image (jpg, png, gif, webp; app/uploads.py): a file input on forms, a thumbnail on
+    detail pages. The column stores "yyyy/mm/<random>.ext|原始文件名.jpg"."""
+    column = field(String(length), label, fmt="upload", **kwargs)
+    column.info["upload"] = "image"
+    return column
 
 
 def choice(enum_class: type[Choice], label: str, **kwargs: Any) -> Column:

@@ -13,12 +13,13 @@ two people acting at once never both succeed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import reduce
 from typing import Any, Callable, Iterable, Sequence
 
 from flask_appbuilder import Model
 from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Text
+
+from . import clock
 
 APPROVE, REJECT, RETURN = "通过", "驳回", "退回修改"
 
@@ -132,7 +133,7 @@ class WorkflowLog(Model):
     comment = Column(Text)
     actor_id = Column(Integer, ForeignKey("ab_user.id"), index=True)
     actor_name = Column(String(100))
-    created_at = Column(DateTime, nullable=False, default=datetime.now)
+    created_at = Column(DateTime, nullable=False, default=clock.now)
 
 
 def history(session, record: Any) -> Iterable[WorkflowLog]:

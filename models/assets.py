@@ -94,7 +94,7 @@ class Location(Entity):
     )
     id = pk()
     campus = text("校区", 30, required=True, default="本部")
-    building = text("楼栋", 30, required=True)
+    building = text("楼栋", 30, required=True, pinyin=True)
     room = text("房间号", 30, required=True)
 
     def __str__(self) -> str:
@@ -127,7 +127,7 @@ class Asset(Entity):
     )
     id = pk()
     code = text("资产编号", 30, required=True, unique=True)
-    name = text("资产名称", 100, required=True, index=True)
+    name = text("资产名称", 100, required=True, index=True, pinyin=True)
     category_id = key("asset_category.id", required=True)
     category = relation("AssetCategory", "分类")
     brand = text("品牌", 50)

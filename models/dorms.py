@@ -353,7 +353,7 @@ class Student(Entity):
     )
     id = pk()
     student_no = text("学号", 30, required=True, unique=True)
-    name = text("姓名", 30, required=True, index=True)
+    name = text("姓名", 30, required=True, index=True, pinyin=True)
     gender = choice(Gender, "性别", required=True, default=Gender.male)
     grade = text("年级", 20, required=True, index=True, help="例：高一")
     class_name = text("班级", 30, required=True, index=True, help="例：高一(3)班")

@@ -7,7 +7,7 @@ from flask_appbuilder.security.sqla.models import User  # noqa: F401  (relation 
 from flask_login import current_user
 from sqlalchemy import UniqueConstraint
 
-from app import prefill
+from app import prefill, scope
 
 from app.schema import (
     Admin,
@@ -63,7 +63,7 @@ class Department(Entity):
         scope=Scope(department="self"),
     )
     id = pk()
-    name = text("名称", 50, required=True)
+    name = text("名称", 50, required=True, pinyin=True)
     code = text("编码", 20, required=True, unique=True)
     parent_id = key("department.id")
     parent = relation("Department", "上级部门", remote_side=[id], back_populates="children")
@@ -117,7 +117,7 @@ class Staff(Entity):
     )
     id = pk()
     staff_no = text("工号", 20, required=True, unique=True)
-    name = text("姓名", 30, required=True)
+    name = text("姓名", 30, required=True, pinyin=True)
     gender = choice(Gender, "性别", required=True, default=Gender.male)
     department_id = key("department.id", required=True)
     department = relation("Department", "部门", prefill="current_department", foreign_keys=[department_id])
@@ -217,3 +217,15 @@ def current_staff() -> Staff | None:
 def current_department() -> Department | None:
     staff = current_staff()
     return staff.department if staff else None
+
+
+@scope.identity_provider
+def identity(user) -> scope.Identity:
+    """A login user's place for data scope: their staff record, department, and the departments below."""
+    from app import db
+
+    staff = db.session.query(Staff).filter(Staff.user_id == user.id).one_or_none()
+    if staff is None or staff.department is None:
+        return scope.Identity(user_id=user.id, staff_id=staff.id if staff else None)
+    return scope.Identity(user_id=user.id, staff_id=staff.id, department_id=staff.department_id,
+                          department_tree=tuple(staff.department.subtree_ids()))

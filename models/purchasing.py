@@ -83,7 +83,7 @@ class Supplier(Entity):
         scope=Scope(),  # shared reference data: every role that may read suppliers sees all of them
     )
     id = pk()
-    name = text("名称", 100, required=True, unique=True)
+    name = text("名称", 100, required=True, unique=True, pinyin=True)
     contact = text("联系人", 30)
     phone = text("电话", 30)
     address = text("地址", 200)

@@ -26,6 +26,7 @@ from app.schema import (
     long_text,
     moment,
     money,
+    photo,
     pk,
     quick,
     relation,
@@ -148,8 +149,7 @@ class RepairOrder(Entity):
             quick("待验收", status=RepairStatus.to_check),
             quick("逾期", where=lambda m: and_(m.status.in_(OPEN), m.promised_at < clock.now())),
         ],
-        # 维修工 (仅本人) also needs the jobs assigned to them (``worker``): see the report on Scope.
-        scope=Scope(department="department", owner="reporter"),
+        scope=Scope(department="department", owner=("reporter", "worker")),
     )
     id = pk()
     code = serial("报修单号", "BX")
@@ -168,7 +168,7 @@ class RepairOrder(Entity):
     department = relation("Department", "报修部门", prefill="current_department")
     phone = text("联系电话", 30)
     reported_at = moment("报修时间", required=True, prefill="now", index=True)
-    photo = text("照片", 255, help="照片文件路径")
+    photo = photo("照片")
     dispatcher_id = key("staff.id")
     dispatcher = relation("Staff", "派工人", foreign_keys=[dispatcher_id])
     worker_id = key("staff.id")
@@ -282,7 +282,7 @@ class RepairMaterial(Entity):
         form=["order", "name", "unit", "quantity", "unit_price"],
         order=("id", "desc"),
         lookup=["name"],
-        scope=Scope(department="order.department", owner="order.worker"),
+        scope=Scope(department="order.department", owner=("order.worker", "order.reporter")),
     )
     id = pk()
     order_id = key("repair_order.id", required=True)

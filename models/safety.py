@@ -23,6 +23,7 @@ from app.schema import (
     key,
     long_text,
     moment,
+    photo,
     pk,
     quick,
     relation,
@@ -138,7 +139,7 @@ class Hazard(Entity):
             quick("已销号", status=HazardStatus.closed),
         ],
         workflow=HAZARD_WORKFLOW,
-        scope=Scope(department="rectify_department", owner="rectifier"),
+        scope=Scope(department=("rectify_department", "reporter.department"), owner=("rectifier", "reporter")),
     )
     id = pk()
     code = serial("隐患编号", "YH")
@@ -147,7 +148,7 @@ class Hazard(Entity):
     category = choice(HazardCategory, "类别", required=True, default=HazardCategory.building)
     level = choice(HazardLevel, "等级", required=True, default=HazardLevel.general)
     description = long_text("描述", required=True)
-    photo = text("照片", 255, help="照片文件路径")
+    photo = photo("照片")
     rectify_department_id = key("department.id")
     rectify_department = relation("Department", "整改责任部门", foreign_keys=[rectify_department_id])
     rectifier_id = key("staff.id")

@@ -106,7 +106,7 @@ class Household(Entity):
         scope=Scope(department="department", owner="resident"),
     )
     id = pk()
-    name = text("户名", 60, required=True, index=True)
+    name = text("户名", 60, required=True, index=True, pinyin=True)
     kind = choice(HouseholdType, "类型", required=True, default=HouseholdType.teacher_home)
     location = text("地点", 100)
     resident_id = key("staff.id")

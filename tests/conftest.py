@@ -19,6 +19,8 @@ sys.path.insert(0, str(ROOT))
 _TMP = tempfile.mkdtemp(prefix="houqin-test-")
 os.environ["INSTANCE_DIR"] = _TMP
 os.environ.setdefault("SECRET_KEY", "test-only-secret")
+# Every test logs in from 127.0.0.1: the login rate limit stays on, but high (test_login_security tests it).
+os.environ["LOGIN_RATE_LIMIT"] = "10000 per minute"
 if os.environ.get("TEST_DATABASE_URL"):
     os.environ["DATABASE_URL"] = os.environ["TEST_DATABASE_URL"]
 else:
@@ -44,6 +46,38 @@ def _reset_database(url: str) -> None:
         engine.dispose()
 
 
+def _add_missing_columns() -> None:
+    """Development aid (TEST_CREATE_MISSING_TABLES): new columns of existing tables, before anything is seeded.
+
+    create_all only creates missing tables; a column added to a model before its migration exists is
+    added here with ALTER TABLE (nullable, as a migration adding it to filled tables would make it).
+    """
+    from flask_appbuilder import Model
+    from flask_migrate import upgrade
+    from sqlalchemy import inspect as sa_inspect, text
+    from sqlalchemy.schema import CreateIndex
+
+    from app import MIGRATIONS, db as database
+
+    upgrade(directory=str(MIGRATIONS))
+    engine = database.engine
+    inspector = sa_inspect(engine)
+    existing = set(inspector.get_table_names())
+    with engine.begin() as conn:
+        for table in Model.metadata.sorted_tables:
+            if table.name not in existing:
+                continue
+            have = {c["name"] for c in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in have:
+                    continue
+                kind = column.type.compile(dialect=engine.dialect)
+                conn.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'))
+                for index in table.indexes:
+                    if [c.name for c in index.columns] == [column.name]:
+                        conn.execute(CreateIndex(index))
+
+
 @pytest.fixture(scope="session")
 def app():
     _reset_database(os.environ["DATABASE_URL"])
@@ -52,6 +86,8 @@ def app():
 
     application = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "DEMO_MODE": True})
     with application.app_context():
+        if os.environ.get("TEST_CREATE_MISSING_TABLES"):
+            _add_missing_columns()
         prepare_database()
         if os.environ.get("TEST_CREATE_MISSING_TABLES"):
             # Development aid while a model has no migration yet; CI never sets it, and

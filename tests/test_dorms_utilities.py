@@ -67,11 +67,11 @@ def building(db, gender="male", rooms=2, capacity=2, floors=6, **extra):
     return b
 
 
-def student(db, gender="male", class_name="高一(1)班", grade="高一", **extra):
+def student(db, gender="male", class_name="高一(1)班", grade="高一", name=None, **extra):
     from models.dorms import Student
     from models.org import Gender
 
-    return save(db, Student(student_no=f"S{uid()}", name=f"学生{uid()[:3]}", gender=Gender[gender],
+    return save(db, Student(student_no=f"S{uid()}", name=name or f"学生{uuid.uuid4().int % 10**8:08d}", gender=Gender[gender],
                             grade=grade, class_name=class_name, **extra))
 
 

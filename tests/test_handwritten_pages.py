@@ -20,8 +20,8 @@ def test_bulk_allocation_places_by_the_rules_and_says_why_not(as_user, db):
     from models.dorms import Accommodation, AccommodationStatus
 
     hall = building(db, gender="male", rooms=1, capacity=2)
-    boys = [student(db, gender="male", class_name="高一(9)班") for _ in range(3)]
-    girl = student(db, gender="female", class_name="高一(9)班")
+    boys = [student(db, gender="male", class_name="高一(9)班", name=f"分配男生{n}号") for n in range(3)]
+    girl = student(db, gender="female", class_name="高一(9)班", name="分配女生甲")
     client = as_user("sushe")
     page = client.get(f"/dorm-allocation/?building={hall.id}").text
     assert "批量分配床位" in page and boys[0].name in page and girl.name not in page  # only matching gender listed

@@ -61,14 +61,15 @@ def test_a_new_order_gets_a_number_and_the_promised_time_of_the_day(as_user, db)
 def test_each_step_is_offered_to_its_role_and_refused_to_the_others(as_user, db):
     from models.assets import Asset, AssetDamage
 
-    asset = db.session.query(Asset).first()
+    asset = db.session.query(Asset).filter_by(keeper_id=staff_of(db, "jiaoshi").id).first()  # within their scope
     order_id = report(as_user, db, asset=asset.id)
     assert offered(as_user("zongwu"), order_id) == {"受理派工", "驳回"}
     assert offered(as_user("jiaoshi"), order_id) == {"取消"}
-    assert offered(as_user("weixiu"), order_id) == set()
-
-    refused = as_user("weixiu").post(f"/repair-order/step/dispatch/{order_id}", data={"worker": "1"},
-                                     follow_redirects=True)
+    # Not yet assigned to him: outside a repair worker's scope (仅本人) altogether.
+    assert as_user("weixiu").get(f"/repair-order/show/{order_id}").status_code == 404
+    assert as_user("weixiu").post(f"/repair-order/step/dispatch/{order_id}", data={"worker": "1"}).status_code == 404
+    refused = as_user("jiaoshi").post(f"/repair-order/step/dispatch/{order_id}", data={"worker": "1"},
+                                      follow_redirects=True)
     assert "未办理" in " ".join(flashes(refused.text)) and state(db, order_id) == "待受理"
 
     worker = staff_of(db, "weixiu")
@@ -76,8 +77,9 @@ def test_each_step_is_offered_to_its_role_and_refused_to_the_others(as_user, db)
     assert chief.post(f"/repair-order/step/dispatch/{order_id}", data={"worker": ""}).status_code == 200
     assert state(db, order_id) == "待受理"  # 维修人 is required
     promised = (clock.now() + timedelta(hours=6)).strftime("%Y-%m-%d %H:%M:%S")
-    assert chief.post(f"/repair-order/step/dispatch/{order_id}",
-                      data={"worker": worker.id, "promised_at": promised}).status_code == 302
+    dispatched = chief.post(f"/repair-order/step/dispatch/{order_id}",
+                            data={"worker": worker.id, "promised_at": promised})
+    assert dispatched.status_code == 302, flashes(dispatched.text)
     assert state(db, order_id) == "已派工"
 
     assert offered(as_user("weixiu"), order_id) == {"接单"}
@@ -95,7 +97,7 @@ def test_each_step_is_offered_to_its_role_and_refused_to_the_others(as_user, db)
     assert state(db, order_id) == "待验收"
     assert db.session.query(AssetDamage).filter_by(asset_id=asset.id).count() == damages_before + 1
 
-    assert offered(as_user("weixiu"), order_id) == set()
+    assert offered(as_user("weixiu"), order_id) == set()  # still his job, nothing left to do
     reporter = as_user("jiaoshi")
     assert offered(reporter, order_id) == {"验收"}
     assert reporter.post(f"/repair-order/step/check/{order_id}").status_code == 302

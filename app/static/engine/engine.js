@@ -103,3 +103,83 @@
 jQuery(document).on("change", "input.engine-check-all", function () {
   jQuery("input[name='" + jQuery(this).data("target") + "']").prop("checked", this.checked);
 });
+
+// Dates and times: flatpickr in Chinese (app/static/vendor/), weeks from Monday, 24-hour clock.
+// Fields of the engine's forms (app/forms.py: input.engine-date / input.engine-datetime) and FAB's own
+// date fields (.appbuilder_date / .appbuilder_datetime, on the user screens) alike, also when added later
+// (search filters).
+(function ($) {
+  "use strict";
+  if (!window.flatpickr) { return; }
+  var zh = $.extend(true, {}, (flatpickr.l10ns && flatpickr.l10ns.zh) || {}, {
+    firstDayOfWeek: 1,
+    weekdays: {
+      shorthand: ["日", "一", "二", "三", "四", "五", "六"],
+      longhand: ["星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"]
+    },
+    rangeSeparator: " 至 ",
+    time_24hr: true,
+    amPM: ["上午", "下午"],
+    yearAriaLabel: "年",
+    monthAriaLabel: "月",
+    hourAriaLabel: "时",
+    minuteAriaLabel: "分",
+    toggleTitle: "点击切换"
+  });
+  window.engineFlatpickrLocale = zh;
+
+  function initPicker(input) {
+    if (input._flatpickr || input.type === "hidden") { return; }
+    var $in = $(input);
+    var withTime = $in.hasClass("engine-datetime") || $in.closest(".appbuilder_datetime").length > 0;
+    var seconds = withTime && !$in.hasClass("engine-datetime");  // FAB's own fields keep its format
+    flatpickr(input, {
+      locale: zh,
+      allowInput: true,
+      disableMobile: true,
+      enableTime: withTime,
+      enableSeconds: seconds,
+      time_24hr: true,
+      minuteIncrement: 1,
+      dateFormat: withTime ? (seconds ? "Y-m-d H:i:S" : "Y-m-d H:i") : "Y-m-d"
+    });
+  }
+  var selector = "input.engine-date, input.engine-datetime, .appbuilder_date input, .appbuilder_datetime input";
+  function initAll() { $(selector).each(function () { initPicker(this); }); }
+  $(function () {
+    initAll();
+    new MutationObserver(initAll).observe(document.body, { childList: true, subtree: true });
+  });
+})(jQuery);
+
+// select2 4.0.13 with jQuery 3.6 does not put the cursor in the search box of an opened select: do it,
+// so that typing right after opening searches.
+jQuery(document).on("select2:open", function () {
+  window.setTimeout(function () {
+    var field = document.querySelector(".select2-container--open .select2-search__field");
+    if (field) { field.focus(); }
+  }, 0);
+});
+
+// File inputs: the browser writes "Choose File / No file chosen" in its own language; show a Chinese
+// button and the chosen file's name instead (the input itself stays, hidden, and is what is submitted).
+(function ($) {
+  "use strict";
+  function wrap(input) {
+    var $input = $(input);
+    if ($input.parent().hasClass("engine-file")) { return; }
+    var image = /image/.test($input.attr("accept") || "");
+    var $box = $('<span class="engine-file"></span>');
+    var $button = $('<button type="button" class="btn btn-default btn-sm"><i class="fa fa-upload"></i> </button>');
+    $button.append(document.createTextNode(image ? "选择图片" : "选择文件"));
+    var $name = $('<span class="engine-file-name"></span>').text("未选择文件");
+    $input.before($box);
+    $box.append($input, $button, $name);
+    $button.on("click", function () { input.click(); });
+    $input.on("change", function () {
+      var names = Array.prototype.map.call(input.files || [], function (f) { return f.name; });
+      $name.text(names.length ? names.join("、") : "未选择文件");
+    });
+  }
+  $(function () { $("input[type=file]").each(function () { wrap(this); }); });
+})(jQuery);

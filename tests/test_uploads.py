@@ -1,0 +1,201 @@
+"""Photos: only real jpg/png/gif/webp images up to UPLOAD_MAX_MB are stored, under a random name with the
+original (Chinese) name kept; they are served only to users who may read a record holding them."""
+from __future__ import annotations
+
+import io
+import struct
+import uuid
+import zlib
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from app import clock
+from tests.conftest import DEMO_PASSWORD, flashes, login
+
+NAME = "维修现场照片（3号楼）.png"
+
+
+def png_bytes() -> bytes:
+    """A real 1×1 PNG."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+            + chunk(b"IEND", b""))
+
+
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
+
+
+def files(app) -> set[Path]:
+    root = Path(app.config["UPLOAD_FOLDER"])
+    return {p for p in root.rglob("*") if p.is_file()} if root.exists() else set()
+
+
+def admin_staff(app, db):
+    from models.org import Staff
+
+    user = app.appbuilder.sm.find_user(username="admin")
+    return db.session.query(Staff).filter_by(user_id=user.id).one()
+
+
+def order_form(app, db, title: str, **extra) -> dict:
+    staff = admin_staff(app, db)
+    data = {"title": title, "category": "water", "urgency": "normal", "place": "3号楼 102",
+            "description": "水管漏水", "reporter": staff.id, "department": staff.department_id,
+            "reported_at": clock.now().strftime("%Y-%m-%d %H:%M:%S")}
+    data.update(extra)
+    return data
+
+
+def upload(content: bytes, name: str):
+    return io.BytesIO(content), name
+
+
+def find_order(db, title: str):
+    from models.repairs import RepairOrder
+
+    db.session.expire_all()
+    return db.session.query(RepairOrder).filter_by(title=title).one_or_none()
+
+
+@pytest.fixture
+def stored_photo(app, db, admin):
+    title = f"上传测试：漏水 {uuid.uuid4().hex[:8]}"
+    response = admin.post("/repair-order/add", data=order_form(app, db, title, photo=upload(png_bytes(), NAME)))
+    assert response.status_code == 302, flashes(response.text)
+    order = find_order(db, title)
+    yield order
+    db.session.rollback()
+    db.session.delete(db.session.get(type(order), order.id))  # tests leave no documents behind
+    db.session.commit()
+
+
+def test_a_chinese_named_png_is_stored_and_served_back_with_its_name(app, db, admin, stored_photo):
+    stored, _, name = stored_photo.photo.partition("|")
+    assert name == NAME
+    now = clock.now()
+    assert stored.startswith(f"{now:%Y}/{now:%m}/") and stored.endswith(".png")
+    assert len(Path(stored).stem) == 32  # random, unique
+    assert (Path(app.config["UPLOAD_FOLDER"]) / stored).read_bytes() == png_bytes()
+
+    served = admin.get(f"/upload/{stored}")
+    assert served.status_code == 200 and served.data == png_bytes()
+    assert served.mimetype == "image/png"
+    disposition = served.headers["Content-Disposition"]
+    assert disposition.startswith("inline") and f"filename*=UTF-8''{quote(NAME)}" in disposition
+    download = admin.get(f"/upload/{stored}?download=1")
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    assert "no-store" in served.headers["Cache-Control"]
+
+    page = admin.get(f"/repair-order/show/{stored_photo.id}").text  # a thumbnail linking to the image
+    assert f'src="/upload/{stored}"' in page and "维修现场照片（3号楼）.png" in page
+    edit = admin.get(f"/repair-order/edit/{stored_photo.id}").text
+    assert 'type="file"' in edit and f'src="/upload/{stored}"' in edit and "删除此照片" in edit
+    assert 'type="file"' in admin.get("/hazard/add").text  # the other photo column too
+
+
+def test_editing_without_a_file_keeps_the_photo_and_clearing_removes_it(app, db, admin, stored_photo):
+    photo, title = stored_photo.photo, stored_photo.title
+    form = order_form(app, db, title, seen_version=str(stored_photo.row_version), place="3号楼 103")
+    response = admin.post(f"/repair-order/edit/{stored_photo.id}", data=form)
+    assert response.status_code == 302, flashes(response.text)
+    order = find_order(db, title)
+    assert order.photo == photo and order.place == "3号楼 103"
+
+    form.update(seen_version=str(order.row_version), photo="__clear__")
+    assert admin.post(f"/repair-order/edit/{order.id}", data=form).status_code == 302
+    assert find_order(db, title).photo is None
+    assert (Path(app.config["UPLOAD_FOLDER"]) / photo.partition("|")[0]).is_file()  # kept: the audit log names it
+
+
+def test_an_exe_renamed_png_is_refused_in_chinese_and_nothing_is_saved(app, db, admin):
+    before = files(app)
+    response = admin.post("/repair-order/add", data=order_form(app, db, "上传测试：伪装文件",
+                                                               photo=upload(EXE, "照片.png")))
+    assert response.status_code == 200
+    assert "只能上传 jpg、png、gif、webp 图片" in response.text
+    assert 'value="上传测试：伪装文件"' in response.text  # the other typed values are kept
+    assert find_order(db, "上传测试：伪装文件") is None and files(app) == before
+
+    for content, name in ((png_bytes(), "照片.exe"), (png_bytes(), "照片.svg"), (b"", "空.png"),
+                          (b"GIF89a" + b"\x00" * 20, "动图.png")):
+        response = admin.post("/repair-order/add", data=order_form(app, db, "上传测试：伪装文件",
+                                                                   photo=upload(content, name)))
+        assert "只能上传 jpg、png、gif、webp 图片" in response.text, name
+    assert find_order(db, "上传测试：伪装文件") is None and files(app) == before
+
+
+def test_oversize_files_are_refused(app, db, admin):
+    before = files(app)
+    big = png_bytes() + b"\x00" * (5 * 1024 * 1024)
+    response = admin.post("/repair-order/add", data=order_form(app, db, "上传测试：大文件", photo=upload(big, "大.png")))
+    assert response.status_code == 200 and "文件不能超过 5 MB" in response.text
+    assert find_order(db, "上传测试：大文件") is None and files(app) == before
+
+    huge = png_bytes() + b"\x00" * (app.config["MAX_CONTENT_LENGTH"] + 1)  # past the hard cap of any request
+    response = admin.post("/repair-order/add", data=order_form(app, db, "上传测试：大文件", photo=upload(huge, "巨.png")))
+    assert response.status_code == 413 and "文件太大" in response.text
+    assert find_order(db, "上传测试：大文件") is None and files(app) == before
+
+
+def test_a_file_written_for_a_refused_save_is_removed(app, db, admin):
+    before = files(app)
+    response = admin.post("/repair-order/add", data=order_form(app, db, "上传测试：缺地点", place="",
+                                                               photo=upload(png_bytes(), "好照片.png")))
+    assert response.status_code == 200 and "请填写地点或选择房间/场所" in response.text  # a model rule refused it
+    assert find_order(db, "上传测试：缺地点") is None and files(app) == before
+
+
+def test_only_readers_of_the_record_may_fetch_the_file(app, db, client, stored_photo):
+    stored = stored_photo.photo.partition("|")[0]
+    client.get("/logout/")
+    assert client.get(f"/upload/{stored}").status_code in (302, 401, 403)  # not logged in
+
+    sm = app.appbuilder.sm
+    role = sm.find_role("上传测试无权限") or sm.add_role("上传测试无权限")
+    if sm.find_user(username="upload_outsider") is None:
+        sm.add_user("upload_outsider", "无", "权限", "upload_outsider@school.local", role, password="Outsider2026")
+    assert login(client, "upload_outsider", "Outsider2026").status_code == 200
+    assert client.get(f"/upload/{stored}").status_code in (403, 404)  # no can_read on 报修单
+
+    client.get("/logout/")
+    assert login(client, "jiaoshi", DEMO_PASSWORD).status_code == 200  # may read 报修单, but only their own
+    assert client.get(f"/upload/{stored}").status_code == 404
+
+    client.get("/logout/")
+    assert login(client, "xiaozhang", DEMO_PASSWORD).status_code == 200  # 校长 reads every 报修单
+    assert client.get(f"/upload/{stored}").status_code == 200
+    client.get("/logout/")
+    db.session.delete(sm.find_user(username="upload_outsider"))
+    db.session.delete(sm.find_role("上传测试无权限"))
+    db.session.commit()
+
+
+def test_the_serving_route_refuses_paths_it_did_not_store(app, admin, stored_photo):
+    stored = stored_photo.photo.partition("|")[0]
+    root = Path(app.config["UPLOAD_FOLDER"])
+    stray = root / stored.replace(Path(stored).stem, "0" * 32)
+    stray.write_bytes(png_bytes())  # a file on disk that no record names
+    try:
+        attempts = [
+            "/upload/" + stray.relative_to(root).as_posix(),
+            "/upload/../secret_key",
+            "/upload/..%2F..%2Fsecret_key",
+            "/upload/%2e%2e/%2e%2e/secret_key",
+            f"/upload/{stored[:8]}../../secret_key",
+            f"/upload/{stored}/../../../secret_key",
+            "/upload//etc/passwd",
+            "/upload/" + quote("/etc/passwd", safe=""),
+            f"/upload/{stored}%00.png",
+            f"/upload/{stored.upper()}",
+        ]
+        for path in attempts:
+            response = admin.get(path, follow_redirects=True)
+            assert response.status_code in (400, 404), path
+            assert b"test-only-secret" not in response.data and b"root:" not in response.data
+    finally:
+        stray.unlink()
