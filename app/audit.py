@@ -490,9 +490,9 @@ class AuditLogView(ModelView):
     list_title = "操作日志"
     show_title = "操作日志详情"
     list_columns = ["created_at", "user_name", "action", "model_label", "record_name", "changes"]
-    show_columns = ["created_at", "user_name", "user_id", "action", "model_label", "model", "record_id",
+    show_columns = ["created_at", "user_name", "user_id", "action", "model_label", "record_id",
                     "record_name", "changes"]
-    search_columns = ["created_at", "user_name", "action", "model_label", "model", "record_id", "record_name"]
+    search_columns = ["created_at", "user_name", "action", "model_label", "record_id", "record_name"]
     order_columns = ["created_at", "user_name", "action", "model_label", "record_name"]
     base_order = ("id", "desc")
     label_columns = {c.key: c.info.get("label", c.key) for c in AuditLog.__table__.columns}

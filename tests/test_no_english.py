@@ -146,7 +146,7 @@ class VisibleText(HTMLParser):
             elif name.startswith("on") and value:
                 self._scan_script(value, f"<{tag} {name}>")
         if tag == "input" and attrs.get("type", "").lower() in ("submit", "button", "reset") and attrs.get("value"):
-            self.page.texts.append((f"<input value>", attrs["value"]))
+            self.page.texts.append(("<input value>", attrs["value"]))
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
