@@ -5,6 +5,7 @@ import logging
 
 from flask import abort, flash, g, jsonify, redirect, request, url_for
 from flask_appbuilder import ModelView, expose
+from flask_appbuilder.exceptions import FABException
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from wtforms import HiddenField
@@ -94,6 +95,19 @@ class EngineModelView(StepsMixin, ModelView):
         return self.datamodel.get_related_model(column)
 
     # ----------------------------------------------------------------- list
+    @expose("/list/")
+    @has_access
+    def list(self):
+        """FAB flashes "An error occurred: …" in English when a filter cannot be applied."""
+        self.update_redirect()
+        try:
+            widgets = self._list()
+        except FABException:
+            log.exception("list filter failed")
+            flash("查询条件无法使用，已显示全部记录", "warning")
+            return redirect(url_for(f"{self.endpoint}.list"))
+        return self.render_template(self.list_template, title=self.list_title, widgets=widgets)
+
     def _list(self, **kwargs):
         order = get_order_args().get(self.__class__.__name__)
         order_column, order_direction = order if order and order[0] in self.order_columns else ("", "")

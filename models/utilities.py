@@ -188,7 +188,7 @@ class MeterReading(Entity):
     id = pk()
     meter_id = key("meter.id", required=True)
     meter = relation("Meter", "表具")
-    month = text("月份", 7, required=True, index=True, prefill="this_month", help="格式 YYYY-MM，例：2026-03")
+    month = text("月份", 7, required=True, index=True, prefill="this_month", help="年-月，例：2026-03")
     previous = decimal("上次读数", 2, help="留空则自动取该表上一次的读数，首次抄表为 0")
     current = decimal("本次读数", 2, required=True)
     replaced = flag("是否换表", help="换表后本次读数即为新表读数，用量 = 本次读数")
@@ -252,7 +252,7 @@ class MeterReading(Entity):
     def validate(self) -> dict[str, str]:
         errors = {}
         if not self.month or not MONTH_FORMAT.match(self.month):
-            errors["month"] = "月份格式应为 YYYY-MM，例如 2026-03"
+            errors["month"] = "月份格式应为 年-月，例如 2026-03"
         elif self.meter is not None and self.meter.id is not None:
             session = _session(self)
             stmt = select(MeterReading).where(MeterReading.meter_id == self.meter.id,

@@ -506,7 +506,7 @@ def test_one_reading_per_meter_and_month_and_month_format(db):
     assert errors["month"].startswith(f"{m} 的 2026-05 读数已录入（本次读数 100.00")
     assert "请修改原记录" in errors["month"] and str(existing.reader) in errors["month"]
     for bad in ("2026-13", "26-05", "五月", ""):
-        assert refused(db, reading(m, bad, 130))["month"] == "月份格式应为 YYYY-MM，例如 2026-03"
+        assert refused(db, reading(m, bad, 130))["month"] == "月份格式应为 年-月，例如 2026-03"
 
 
 def test_usage_above_three_times_the_average_is_flagged_not_refused(db):

@@ -38,8 +38,6 @@ DATA_TOKENS = {
     "Sony", "Samsung", "Seewo", "Philips", "Panasonic", "Toshiba", "Sharp", "Mi", "Redmi", "Honor",
     "DISLab", "ECOSYS", "Pro", "HD", "HS", "EOS", "GSB",
 }
-# Date-format notation in help texts ("格式 YYYY-MM，例：2026-03").
-ALLOWED_TERMS |= {"YYYY", "MM", "DD"}
 # The audit log's detail page shows the stored class name of the changed record as its 数据类型代码
 # (app/audit.py): a code, next to its Chinese 数据类型. Allowed there only.
 AUDIT_DETAIL = "/audit-log/show/"
