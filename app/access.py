@@ -65,10 +65,3 @@ def sync_roles(sm, roles: Mapping[str, RoleSpec], entries: Iterable[MenuEntry]) 
             wanted.append(sm.add_permission_view_menu("menu_access", category))
         role.permissions = [pv for pv in dict.fromkeys(wanted) if pv is not None]
     sm.session.commit()
-
-
-def role_scope(roles: Mapping[str, RoleSpec], role_names: list[str]) -> DataScope:
-    """The widest scope among a user's roles (a user with several roles gets the union)."""
-    order = list(DataScope)
-    scopes = [roles[name].scope for name in role_names if name in roles]
-    return min(scopes, key=order.index) if scopes else DataScope.own

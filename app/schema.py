@@ -289,22 +289,6 @@ def relation(target: str, label: str, *, prefill: str | None = None, **kwargs: A
     return relationship(target, info=info, **kwargs)
 
 
-def label_of(model: type, name: str) -> str:
-    """The Chinese label of a column or relationship, from the model itself."""
-    attr = getattr(model, name, None)
-    prop = getattr(attr, "property", None)
-    if prop is not None:
-        info = getattr(prop, "info", None) or {}
-        if not info and hasattr(prop, "columns"):
-            info = prop.columns[0].info
-        if info.get("label"):
-            return info["label"]
-    computed = getattr(attr, "label", None) if attr is not None else None
-    if isinstance(computed, str):
-        return computed
-    return name
-
-
 def computed(label: str, fmt: str | None = None):
     """Mark a model method as a read-only computed column with a label (for lists and detail)."""
 
