@@ -33,6 +33,10 @@ SQLALCHEMY_DATABASE_URI = _database_url()
 SQLALCHEMY_TRACK_MODIFICATIONS = False
 
 APP_NAME = "学校后勤管理系统"
+SCHOOL_NAME = os.environ.get("SCHOOL_NAME", "")  # printed on asset labels and forms (APP_NAME when empty)
+# The address phones reach the system by, for the QR codes on asset labels (e.g. https://houqin.example.edu.cn);
+# when empty, the address the label page was opened with.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 APP_ICON = ""
 APP_THEME = ""
 FAB_BASE_TEMPLATE = "engine/base.html"

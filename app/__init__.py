@@ -75,6 +75,9 @@ def create_app(overrides: dict | None = None, extra_models: Iterable[type] = ())
         engine = Engine(entities, views, ROLES, appbuilder, getattr(domain, "seed_defaults", None))
         engine.pages = registry.register_pages(appbuilder, getattr(pages, "PAGES", ()), getattr(domain, "MENU", {}))
         app.extensions["engine"] = engine
+        from . import prints
+
+        prints.register(app, appbuilder, getattr(pages, "PRINTS", ()))  # printable forms, linked from records
         from . import login_security
 
         login_security.register(app, appbuilder)  # 系统管理: login log, locks; password policy; idle timeout

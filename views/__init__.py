@@ -1,9 +1,11 @@
 """Hand-written pages: only what no generator can know (bulk allocation, reports, rates, inboxes).
 
 ``PAGES`` lists them in menu order; each declares its menu place and permission name (see app/pages.py),
-and models/roles.py grants them like any model.
+and models/roles.py grants them like any model. ``PRINTS`` are the printable forms (views/printing.py):
+not in the menu, opened from a record's detail page with the read permission of its model (app/prints.py).
 """
 from .dorm_allocation import DormAllocationView
+from .printing import PRINTS
 from .satisfaction_report import SatisfactionReportView
 from .utility_report import UtilityReportView
 
