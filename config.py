@@ -87,3 +87,11 @@ UPLOAD_MAX_MB = 5  # largest image a photo() field accepts (app/uploads.py)
 
 # True only for the demo: creates the demo accounts with the published password.
 DEMO_MODE = os.environ.get("DEMO_MODE", "0") == "1"
+
+# Approval tiers (元). 采购: up to the 校长 limit 后勤主任 alone approves; above it 校长 approves too; above the
+# 校务会 limit the 校务会 decides last (with its meeting minute number). 报废 of an asset worth more than the
+# 校长 limit also needs the principal. Borrowing an asset at or above LOAN_APPROVAL_VALUE, or taking it out of
+# school, needs approval.
+PURCHASE_APPROVAL_LIMITS = {"校长": 1000, "校务会": 3000}
+DISPOSAL_APPROVAL_LIMITS = {"校长": 10000}
+LOAN_APPROVAL_VALUE = 5000

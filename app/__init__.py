@@ -39,8 +39,8 @@ class Engine:
     def menu_entries(self) -> list[MenuEntry]:
         entries = [MenuEntry(view.class_permission_name, model.__admin__.label, model.__admin__.menu)
                    for model, view in self.views.items()]
-        entries += [MenuEntry(page.class_permission_name, page.menu_label, page.menu_category)
-                    for page in self.pages]
+        entries += [MenuEntry(page.class_permission_name, page.menu_label, page.menu_category,
+                              getattr(page, "everyone", False)) for page in self.pages]
         return entries
 
 
@@ -73,8 +73,14 @@ def create_app(overrides: dict | None = None, extra_models: Iterable[type] = ())
         appbuilder.init_app(app, db.session)
         views = registry.register_all(appbuilder, entities, getattr(domain, "MENU", {}))
         engine = Engine(entities, views, ROLES, appbuilder, getattr(domain, "seed_defaults", None))
-        engine.pages = registry.register_pages(appbuilder, getattr(pages, "PAGES", ()), getattr(domain, "MENU", {}))
+        from . import inbox_views
+
+        engine.pages = registry.register_pages(  # 我的待办 / 我的申请 first, then the domain's own pages
+            appbuilder, inbox_views.PAGES + list(getattr(pages, "PAGES", ())), getattr(domain, "MENU", {}))
         app.extensions["engine"] = engine
+        from . import importing
+
+        importing.register(app, appbuilder, engine)  # 导入 pages for models declaring imports= (app/importing.py)
         from . import prints
 
         prints.register(app, appbuilder, getattr(pages, "PRINTS", ()))  # printable forms, linked from records

@@ -40,6 +40,7 @@ class MenuEntry:
     permission: str
     label: str
     category: str | None
+    everyone: bool = False  # a page every role may read (我的待办, the home dashboard)
 
 
 def sync_roles(sm, roles: Mapping[str, RoleSpec], entries: Iterable[MenuEntry]) -> None:
@@ -53,7 +54,7 @@ def sync_roles(sm, roles: Mapping[str, RoleSpec], entries: Iterable[MenuEntry]) 
         wanted = []
         categories = set()
         for entry in entries:
-            actions = spec.actions_for(entry.permission)
+            actions = spec.actions_for(entry.permission) or ({"read"} if entry.everyone else set())
             if not actions:
                 continue
             for action in actions:

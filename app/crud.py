@@ -10,7 +10,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from wtforms import HiddenField
 
-from . import introspect, lines, persistence, prefill, scope
+from . import export, introspect, lines, persistence, prefill, scope
 from .datamodel import ExpressionFilter
 from .forms import LookupConverter, lookup as lookup_rows
 from .step_views import StepsMixin
@@ -86,7 +86,7 @@ class EngineModelView(StepsMixin, ModelView):
         if child_column:
             spec = next((s for s in self.line_specs if s.relation == relation), None)
             if spec is None or child_column not in spec.columns:
-                return None
+                return self.step_child_target(relation, child_column)
             child = lines.child_model(self.datamodel.obj, spec)
             return introspect.relation_target(child, child_column) if introspect.is_relation(child, child_column) else None
         allowed = self.add_columns + self.edit_columns + self.search_columns + self.step_columns()
@@ -133,13 +133,27 @@ class EngineModelView(StepsMixin, ModelView):
             return int(raw)
         return None
 
-    def _get_list_widget(self, filters, **kwargs):
+    def with_quick_filter(self, filters):
         chosen = self.active_quick_filter()
         if chosen is not None:
             filters = filters.copy()
             quick = self.quick_filters[chosen]
             filters.add_filter(self.datamodel.get_pk_name(), ExpressionFilter, quick.criteria)
-        return super()._get_list_widget(filters=filters, **kwargs)
+        return filters
+
+    def _get_list_widget(self, filters, **kwargs):
+        return super()._get_list_widget(filters=self.with_quick_filter(filters), **kwargs)
+
+    @expose("/export.xlsx")
+    @has_access
+    def export_xlsx(self):
+        """The list as shown (filters, quick filter, order, scope) as an Excel file (app/export.py)."""
+        return export.export_list(self, "xlsx")
+
+    @expose("/export.csv")
+    @has_access
+    def export_csv(self):
+        return export.export_list(self, "csv")
 
     def render_template(self, template, **kwargs):
         if template == self.show_template:
@@ -184,7 +198,9 @@ class EngineModelView(StepsMixin, ModelView):
             flash(refusal, "warning")
             return None
         if request.method == "POST":
-            form = self.edit_form.refresh(request.form)
+            # FAB passes request.form as the form's obj too: a lines relation named like a dict method
+            # ("items") would then read MultiDict.items; Flask-WTF takes the posted data by itself.
+            form = self.edit_form.refresh()
             self._fill_form_exclude_cols(exclude_cols, form)
             form._id = pk
             if self._validate(form):

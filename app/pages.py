@@ -11,6 +11,7 @@ class Page(BaseView):
     menu_label = ""
     menu_category: str | None = None
     menu_icon = "fa-file-text-o"
+    everyone = False  # True: every role may read it, without a grant in the role matrix
 
     def render(self, template: str, **kwargs):
         kwargs.setdefault("title", self.menu_label)

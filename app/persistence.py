@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from typing import Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -45,8 +45,11 @@ def save(session, item, populate: Callable[[], None] | None = None) -> None:
             session.rollback()
             raise Refused("保存未成功，请按提示修改标红的项目", errors)
         session.add(item)
+        moved = _settle_workflow(session, item)
         numbering.assign(session, item)
         session.flush()
+        if moved is not None:
+            _log_state_change(session, item, *moved)
         if not scope.contains(session, item):
             session.rollback()
             raise Refused(OUT_OF_SCOPE)
@@ -62,6 +65,33 @@ def save(session, item, populate: Callable[[], None] | None = None) -> None:
         session.rollback()
         log.exception("database error on save")
         raise Refused(DATABASE)
+
+
+def _settle_workflow(session, item):
+    """A save that moves the workflow state (say, an approved amount changed) restarts its approval;
+    returns (old, new) states when the state moved on an existing record."""
+    workflow = getattr(getattr(item, "__admin__", None), "workflow", None)
+    if workflow is None:
+        return None
+    history = inspect(item).attrs[workflow.field].history
+    workflow.settle(session, item)
+    if item.id is None or not history.added or not history.deleted:
+        return None
+    return history.deleted[0], history.added[0]
+
+
+def _log_state_change(session, item, old, new) -> None:
+    from flask import has_request_context
+
+    from .workflow import WorkflowLog
+
+    user = scope.acting_user() if has_request_context() else None
+    named = user is not None and getattr(user, "is_authenticated", False)
+    session.add(WorkflowLog(
+        model=type(item).__name__, record_id=item.id, step="edit", step_label="修改",
+        from_state=str(getattr(old, "value", old)), to_state=str(getattr(new, "value", new)),
+        comment="修改后状态自动变更", actor_id=user.id if named else None,
+        actor_name=(f"{user.first_name or ''}{user.last_name or ''}" or user.username) if named else "系统"))
 
 
 def delete_blockers(session, item, models: list[type]) -> str | None:

@@ -17,6 +17,7 @@ from .schema import Entity
 # One permission vocabulary for pages and API: a role granted "read" may list, show and GET.
 VIEW_PERMISSIONS = {
     "list": "read", "show": "read", "download": "read", "lookup": "read", "step": "read",
+    "export_xlsx": "read", "export_csv": "read",
     "add": "add", "edit": "edit", "delete": "delete",
 }
 API_PERMISSIONS = {
@@ -56,6 +57,8 @@ class Screen:
         engine_owned = {c.key for c in model.__table__.columns if c.info.get("serial")}
         if meta.workflow is not None:
             engine_owned.add(meta.workflow.field)
+            if meta.workflow.stage:
+                engine_owned.add(meta.workflow.stage)
         self.form = [n for n in (list(meta.form) or user_columns)
                      if n not in engine_owned and not introspect.is_computed(model, n)]
         self.list = list(meta.list) or self.form[:8]

@@ -174,3 +174,13 @@ def contains(session, record: Any) -> bool:
     model = type(record)
     pk = inspect(model).primary_key[0]
     return session.query(pk).filter(pk == record.id, found).first() is not None
+
+
+def person_criterion(model: type, path: str, user: Any = None):
+    """SQL: the person at ``path`` on ``model`` (a staff record or a login user) is ``user`` (default: the
+    login user) — the query form of app.workflow.is_person, for inboxes."""
+    if user is None or user is acting_user():
+        me = current_identity()
+    else:
+        me = _identity_provider(user) if _identity_provider else Identity(user.id)
+    return _owner_criterion(model, path, me)

@@ -1,16 +1,23 @@
-"""Workflow steps on a generated view: buttons on the detail page, a small form per step, the history."""
+"""Workflow steps on a generated view: the 办理 panel of the detail page (the approval page), one form per step,
+the history timeline."""
 from __future__ import annotations
+
+import logging
 
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 from flask_login import current_user
-from wtforms import RadioField, TextAreaField
+from wtforms import HiddenField, RadioField, TextAreaField
 from wtforms.validators import DataRequired
 
-from . import introspect, steps
+from . import introspect, prefill, steps
+from .datamodel import EngineInterface
+from .forms import LookupConverter
 from .persistence import Refused
 from .workflow import APPROVE, Step, history
+
+log = logging.getLogger(__name__)
 
 
 class StepsMixin:
@@ -23,35 +30,87 @@ class StepsMixin:
             return
         model = self.datamodel.obj
         for step in self.workflow.steps:
-            fields = list(step.fields)
+            fields = step.all_fields
             required = {name: [DataRequired()] for name in step.required}
             form = converter.create_form(introspect.labels(model, fields), fields,
                                          introspect.descriptions(model), required)
-            extra = {"comment": TextAreaField("驳回或退回的理由 / 意见" if step.is_approval else "意见")}
+            extra = {"comment": TextAreaField("驳回或退回的理由 / 意见" if step.is_approval else "意见"),
+                     "seen_version": HiddenField()}
             if step.is_approval:
                 choices = [(d, d) for d in steps.decisions(step)]
                 extra["decision"] = RadioField("审批结论", choices=choices, default=APPROVE)
+            if step.creates is not None:
+                extra.update(self._child_fields(model, step, set(fields) | set(extra)))
             self.step_forms[step.name] = type(f"{step.name.title()}StepForm", (form,), extra)
+
+    def _child_fields(self, model, step: Step, taken: set) -> dict:
+        """The fields of the child record a ``creates`` step records, built like any other form's."""
+        child = introspect.relation_target(model, step.creates.relation)
+        columns = list(step.creates.fields)
+        clash = taken & set(columns)
+        if clash:
+            raise ValueError(f"{model.__name__}.{step.name}: child fields {clash} clash with the step's own")
+        converter = LookupConverter(EngineInterface(child), self.__class__.__name__,
+                                    column_prefix=f"{step.creates.relation}.")
+        required = {name: [DataRequired()] for name in step.creates.required}
+        generated = converter.create_form(introspect.labels(child, columns), columns,
+                                          introspect.descriptions(child), required)
+        return {name: getattr(generated, name) for name in columns}
 
     def step_columns(self) -> list[str]:
         if self.workflow is None:
             return []
-        return [name for step in self.workflow.steps for name in step.fields]
+        return [name for step in self.workflow.steps for name in step.all_fields]
+
+    def step_child_target(self, relation: str, column: str):
+        """The model a child field of a ``creates`` step chooses from (for the lookup endpoint)."""
+        for step in self.workflow.steps if self.workflow else ():
+            if step.creates is not None and step.creates.relation == relation and column in step.creates.fields:
+                child = introspect.relation_target(self.datamodel.obj, relation)
+                if introspect.is_relation(child, column):
+                    return introspect.relation_target(child, column)
+        return None
 
     @staticmethod
     def step_needs_form(step: Step) -> bool:
-        return bool(step.fields or step.comment or step.is_approval)
+        return bool(step.all_fields or step.comment or step.is_approval or step.creates)
+
+    def step_fields(self, step: Step, record) -> list[str]:
+        names = step.fields_at(self.workflow.stage_of(record))
+        if step.creates is not None:
+            names += list(step.creates.fields)
+        return names
+
+    def step_form_for(self, step: Step, record, formdata=None):
+        """A step form showing the record's current values, the child's prefills and the version seen."""
+        form = self.step_forms[step.name](formdata=formdata, obj=record if formdata is None else None)
+        if formdata is None:
+            form.seen_version.data = getattr(record, "row_version", "")
+            if step.creates is not None:
+                child = introspect.relation_target(self.datamodel.obj, step.creates.relation)
+                for name, rule in introspect.prefills(child).items():
+                    if name in step.creates.fields:
+                        try:
+                            form[name].data = prefill.value_of(rule)
+                        except KeyError:
+                            log.warning("unknown prefill rule %s on %s", rule, name)
+        return form
 
     def step_context(self, record) -> dict:
         if self.workflow is None:
             return {}
-        state = self.workflow.state_of(record)
+        stage = self.workflow.stage_of(record)
+        session = self.datamodel.session
         return {
-            "workflow_state": state,
+            "workflow_state": self.workflow.state_of(record),
+            "workflow_holders": self.workflow.holders(session, record),
             "workflow_steps": self.workflow.offered(record, current_user),
-            "workflow_history": history(self.datamodel.session, record),
+            "workflow_history": history(session, record),
             "step_needs_form": self.step_needs_form,
-            "step_form": lambda step: self.step_forms[step.name](formdata=None),
+            "step_label": lambda step: step.label_at(stage),
+            "step_fields": lambda step: self.step_fields(step, record),
+            "step_form": lambda step: self.step_form_for(step, record),
+            "record_version": getattr(record, "row_version", ""),
         }
 
     @expose("/step/<name>/<int:pk>", methods=["GET", "POST"])
@@ -62,19 +121,26 @@ class StepsMixin:
         if record is None:
             abort(404)
         show_url = url_for(f"{self.endpoint}.show", pk=pk)
+        stage = self.workflow.stage_of(record)
+        label = step.label_at(stage)
+        fields = self.step_fields(step, record)
         if request.method == "GET":
-            if not step.offered_to(record, current_user, self.workflow.state_of(record)):
-                flash(steps.HANDLED.format(label=step.label), "warning")
+            if not step.offered_to(record, current_user, self.workflow.state_of(record), stage):
+                flash(steps.HANDLED.format(label=label), "warning")
                 return redirect(show_url)
-            form = self.step_forms[name](obj=record)
+            form = self.step_form_for(step, record)
         else:
             form = self.step_forms[name]()
             if form.validate():
                 decision = form.decision.data if step.is_approval else APPROVE
+                own = step.fields_at(stage)
+                child_fields = list(step.creates.fields) if step.creates else []
                 try:
                     steps.take(self.datamodel.session, record, self.workflow, step, current_user,
                                decision=decision, comment=form.comment.data,
-                               populate=lambda: [form[f].populate_obj(record, f) for f in step.fields])
+                               seen_version=form.seen_version.data,
+                               populate=lambda: [form[f].populate_obj(record, f) for f in own],
+                               populate_child=lambda child: [form[f].populate_obj(child, f) for f in child_fields])
                 except Refused as refused:
                     if not refused.errors:
                         flash(refused.message, "warning")
@@ -83,12 +149,21 @@ class StepsMixin:
                         target = form._fields.get(field_name)
                         if target is not None:
                             target.errors = list(target.errors or []) + [message]
+                        else:
+                            flash(message, "danger")
                     flash(refused.message, "danger")
                 else:
-                    flash(f"已办理「{step.label}」", "success")
-                    return redirect(show_url)
+                    flash(f"已办理「{label}」" + (f"（{decision}）" if step.is_approval else ""), "success")
+                    return redirect(_local(request.args.get("next")) or show_url)
             else:
                 flash("未办理，请按提示补充或修改", "danger")
-        return self.render_template(self.step_template, title=f"{step.label}：{record}", step=step,
-                                    record=record, form=form, show_url=show_url,
-                                    fields=list(step.fields))
+        return self.render_template(self.step_template, title=f"{label}：{record}", step=step,
+                                    step_label=label, record=record, form=form, show_url=show_url,
+                                    fields=fields)
+
+
+def _local(url: str | None) -> str | None:
+    """A return address within this site only (我的待办 sends users back to itself)."""
+    if url and url.startswith("/") and not url.startswith("//") and "\\" not in url:
+        return url
+    return None

@@ -11,3 +11,13 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["moment"] = formatting.moment
     app.jinja_env.filters["plain"] = formatting.plain
     app.jinja_env.globals.setdefault("csrf_token", generate_csrf)
+    app.jinja_env.globals["awaiting_count"] = _awaiting_count
+
+
+def _awaiting_count() -> int:
+    """The number in the top bar: documents awaiting the login user (app/inbox.py)."""
+    from flask_login import current_user
+
+    from . import inbox
+
+    return inbox.awaiting_count(current_user)

@@ -76,6 +76,7 @@ class DemoPerson:
 DEMO_PEOPLE = (
     DemoPerson("admin", "系统管理员", "02", "陈", "志远", True, "信息管理员", "网络与信息化"),
     DemoPerson("xiaozhang", "校长", "01", "王", "德明", True, "校长", head=True),
+    DemoPerson("xiaowu", "校务会", "01", "何", "文博", True, "副校长"),
     DemoPerson("zongwu", "后勤主任", "05", "李", "国强", True, "后勤主任", head=True),
     DemoPerson("caiwu", "财务", "0501", "刘", "秀英", False, "会计", "会计核算", head=True),
     DemoPerson("baoguan", "财产保管员", "0502", "赵", "建平", True, "财产保管员", "资产管理"),
@@ -90,7 +91,7 @@ DEMO_PEOPLE = (
 # Per department at scale 1: head count (demo people included), the 负责人's 岗位 when no demo person
 # heads it, and the other 岗位 with weights.
 STAFF_PLAN: dict[str, tuple[int, str | None, dict[str, int]]] = {
-    "01": (2, None, {"副校长": 1}),
+    "01": (3, None, {"副校长": 1}),
     "02": (3, "办公室主任", {"文员": 2, "档案管理员": 1, "司机": 1}),
     "03": (3, "教务主任", {"实验员": 2, "图书管理员": 1, "教务员": 1}),
     "04": (1, "德育主任", {"德育干事": 1}),
@@ -887,7 +888,7 @@ class _Builder:
                                     and self.assets[i]["status"] in (AssetStatus.in_use, AssetStatus.idle))
         for n, i in enumerate(chosen):
             asset = self.assets[i]
-            status = rng.choices(list(DisposalStatus), (0.3, 0.6, 0.1))[0]
+            status = rng.choices((DisposalStatus.pending, DisposalStatus.approved, DisposalStatus.rejected), (0.3, 0.6, 0.1))[0]
             if n == 0:
                 status = DisposalStatus.pending  # at least one waits for approval
             if status == DisposalStatus.approved:
@@ -900,8 +901,9 @@ class _Builder:
             self.disposals.append(dict(asset=i, applicant_id=applicant,
                                        applied_on=self.day_between(self.start, self.today),
                                        reason=rng.choice(self.disposal_reasons(self.asset_kind[i])),
-                                       residual_value=residual,
-                                       status=status, row_version=1))
+                                       residual_value=residual, status=status,
+                                       approval_stage="后勤主任" if status == DisposalStatus.pending else None,
+                                       row_version=1))
             self.busy.add(i)
 
     @staticmethod
@@ -947,6 +949,8 @@ class _Builder:
             self.busy.add(i)
 
     def plan_loans(self) -> None:
+        from models.assets import LoanApproval
+
         from models.assets import AssetStatus
 
         rng = self.rng
@@ -998,7 +1002,8 @@ class _Builder:
                 asset["status"] = AssetStatus.on_loan
             self.loans.append(dict(asset=i, borrower_id=borrower,
                                    department_id=self.dept_ids[self.staff_dept[borrower]], lent_on=lent, due_on=due,
-                                   returned_on=returned, return_condition=condition, row_version=1))
+                                   returned_on=returned, return_condition=condition, outside=False,
+                                   approval=LoanApproval.none, row_version=1))
             self.busy.add(i)
 
     def plan_stocktake(self) -> None:
@@ -1909,7 +1914,45 @@ class _Activity:
                                            invoice_no=f"{paid.year % 100:02d}332000000{invoice:09d}",
                                            amount=part, reimbursed_on=paid, cashier_id=rng.choice(cashiers),
                                            row_version=1))
+        limits = {"校长": 1000, "校务会": 3000}  # config.PURCHASE_APPROVAL_LIMITS
+        approvers = {"后勤主任": b.demo_staff["zongwu"], "校长": b.demo_staff["xiaozhang"],
+                     "校务会": b.demo_staff["xiaowu"]}
+        labels = {"后勤主任": "后勤主任审批", "校长": "校长审批", "校务会": "校务会审批"}
+        past_approval = (S.approved, S.purchasing, S.to_accept, S.stored, S.reimbursed)
+        trail = []
+        for n, row in enumerate(requests):
+            row.update(approval_stage=None, minute_no=None, handler_id=None)
+            tiers = ["后勤主任"] + [t for t, limit in limits.items() if row["total"] > limit]
+            done = []
+            if row["status"] == S.pending:
+                row["approval_stage"] = rng.choice(tiers)
+                done = tiers[:tiers.index(row["approval_stage"])]
+            elif row["status"] in past_approval:
+                done = tiers
+                if "校务会" in tiers:
+                    row["minute_no"] = f"校务会纪要〔{row['requested_on'].year}〕{n % 40 + 1}号"
+                row["handler_id"] = row["applicant_id"] if row["status"] != S.approved else None
+            elif row["status"] == S.rejected:
+                done = ["后勤主任"]
+            if row["status"] == S.draft:
+                continue
+            at = datetime.combine(row["requested_on"], time(9, 0))
+            trail.append((n, "submit", "提交审批", row["applicant_id"], at, "草稿", "待审批", None, None))
+            for k, tier in enumerate(done):
+                last = k == len(done) - 1
+                rejected = row["status"] == S.rejected and last
+                target = "已驳回" if rejected else ("已批准" if last and row["status"] != S.pending else "待审批")
+                trail.append((n, "approve", labels[tier], approvers[tier], at + timedelta(hours=2 * (k + 1)),
+                              "待审批", target, "驳回" if rejected else "通过",
+                              "超出本学期预算，暂缓购置" if rejected else None))
         request_ids = self.insert_ids(PurchaseRequest, requests)
+        from app.workflow import WorkflowLog
+
+        self.bulk(WorkflowLog, [
+            dict(model="PurchaseRequest", record_id=request_ids[n], step=step, step_label=label,
+                 from_state=source, to_state=target, decision=decision, comment=comment,
+                 actor_id=self.user_of.get(actor), actor_name=b.staff_name.get(actor), created_at=at)
+            for n, step, label, actor, at, source, target, decision, comment in trail])
         items = []
         for rid, lines in zip(request_ids, items_of):
             for line in lines:
@@ -2762,11 +2805,13 @@ class _Activity:
             state = H.pending
             for name, at in zip(steps, times):
                 at = at.replace(second=0, microsecond=0)
-                s = step[name]
+                s = step["close" if name == "send_back" else name]
                 actor = chief if name in ("close", "send_back") else rectifier
                 comment = "整改不到位，请按要求重新整改" if name == "send_back" else None
-                row_logs.append((name, at, actor, comment, state, s.target))
-                state = s.target
+                target = s.return_to if name == "send_back" else s.target
+                decision = {"close": "通过", "send_back": "退回修改"}.get(name)
+                row_logs.append((name, at, actor, comment, state, target, decision))
+                state = target
                 if name == "close":
                     closed_at, accepted_by = at, chief
             hazards[-1].update(closed_at=closed_at, accepted_by_id=accepted_by)
@@ -2777,8 +2822,10 @@ class _Activity:
         hazards.sort(key=lambda h: h["status"] == H.closed)  # open ones first (lowest ids); numbers stay in time order
         ids = self.insert_ids(Hazard, [{k: v for k, v in h.items() if k != "_logs"} for h in hazards])
         for hid, hazard in zip(ids, hazards):
-            for name, at, actor, comment, source, target in hazard["_logs"]:
-                logs.append(self.log("Hazard", hid, step[name], at, actor, comment, source, target))
+            for name, at, actor, comment, source, target, decision in hazard["_logs"]:
+                row = self.log("Hazard", hid, step["close" if name == "send_back" else name], at, actor, comment,
+                               source, target)
+                logs.append(dict(row, decision=decision))
         self.bulk(WorkflowLog, logs)
 
     # -- satisfaction --------------------------------------------------------------------------------

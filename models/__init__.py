@@ -4,6 +4,7 @@
 """
 
 MENU = {
+    "我的工作": "fa-inbox",
     "维修管理": "fa-wrench",
     "采购管理": "fa-shopping-cart",
     "校产管理": "fa-archive",

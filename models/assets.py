@@ -4,12 +4,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 from sqlalchemy import UniqueConstraint, and_
+from sqlalchemy.orm import object_session
 
 from app import clock
+from app.workflow import Step, Tier, Workflow, exceeds, person, role
 from app.schema import (
     Admin,
     Choice,
     Entity,
+    Import,
     Scope,
     choice,
     computed,
@@ -124,6 +127,10 @@ class Asset(Entity):
             quick("已报废", status=AssetStatus.scrapped),
         ],
         scope=Scope(department="department", owner="keeper"),
+        imports=Import(match="code", columns=[
+            "code", "name", "category", "brand", "spec", "serial_no", "unit", "quantity", "unit_price",
+            "fund_source", "purchase_method", "purchased_on", "warranty_until", "department", "keeper", "user",
+            "location", "purpose", "status", "remark"]),
     )
     id = pk()
     code = text("资产编号", 30, required=True, unique=True)
@@ -153,6 +160,8 @@ class Asset(Entity):
     status = choice(AssetStatus, "状态", required=True, default=AssetStatus.in_use, index=True)
     last_stocktake_on = day("上次盘点日期")
     remark = long_text("备注")
+    source_request_id = key("purchase_request.id")
+    source_request = relation("PurchaseRequest", "来源采购单", foreign_keys=[source_request_id])
     loans = relation("AssetLoan", "借用记录", viewonly=True)
 
     def __str__(self) -> str:
@@ -180,6 +189,38 @@ class LoanStatus(Choice):
     lent = "借出中"
     returned = "已归还"
     overdue = "逾期"
+    awaiting = "待审批"
+    refused = "未获批准"
+
+
+class LoanApproval(Choice):
+    none = "无需审批"
+    pending = "待审批"
+    approved = "已批准"
+    rejected = "已驳回"
+    returned = "退回修改"
+
+
+def loan_needs_approval(loan) -> bool:
+    """Taking an asset out of school, or borrowing a valuable one, needs approval (config LOAN_APPROVAL_VALUE)."""
+    from flask import current_app, has_app_context
+
+    if loan.outside:
+        return True
+    limit = current_app.config.get("LOAN_APPROVAL_VALUE") if has_app_context() else None
+    asset = loan.asset
+    return limit is not None and asset is not None and asset.unit_price is not None and asset.unit_price >= limit
+
+
+# The lending department's head agrees first, then 后勤主任; a borrower who heads that department passes to 后勤主任.
+LOAN_WORKFLOW = Workflow("approval", stage="approval_stage", requester="borrower", steps=(
+    Step("approve", "借用审批", (LoanApproval.pending,), LoanApproval.approved, not_by=("borrower",),
+         tiers=(Tier("部门负责人", "资产所在部门负责人审批", person("asset.department.head")),
+                Tier("后勤主任", "后勤主任审批", role("后勤主任"))),
+         reject_to=LoanApproval.rejected, return_to=LoanApproval.returned, effect="on_approved", style="success"),
+    Step("resubmit", "修改后重新提交", (LoanApproval.returned,), LoanApproval.pending, person("borrower")),
+))
+AWAITING_LOAN = (LoanApproval.pending, LoanApproval.returned)
 
 
 class AssetLoan(Entity):
@@ -189,16 +230,21 @@ class AssetLoan(Entity):
         menu="校产管理",
         icon="fa-exchange",
         menu_order=40,
-        list=["asset", "borrower", "department", "lent_on", "due_on", "returned_on", "state"],
-        search=["asset", "borrower", "department", "lent_on", "due_on", "returned_on"],
-        form=["asset", "borrower", "department", "lent_on", "due_on", "returned_on", "return_condition"],
+        list=["asset", "borrower", "department", "lent_on", "due_on", "returned_on", "outside", "state"],
+        search=["asset", "borrower", "department", "lent_on", "due_on", "returned_on", "outside", "approval"],
+        form=["asset", "borrower", "department", "outside", "purpose", "lent_on", "due_on", "returned_on",
+              "return_condition"],
+        show=["asset", "borrower", "department", "outside", "purpose", "lent_on", "due_on", "returned_on",
+              "return_condition", "approval", "approval_stage", "state"],
         order=("lent_on", "desc"),
         quick_filters=[
             quick("借出中", returned_on=None),
             quick("逾期", where=lambda m: and_(m.returned_on.is_(None), m.due_on < clock.today())),
             quick("已归还", where=lambda m: m.returned_on.is_not(None)),
+            quick("待审批", approval=LoanApproval.pending),
         ],
-        scope=Scope(department="department", owner="borrower"),
+        scope=Scope(department=("department", "asset.department"), owner=("borrower", "asset.department.head")),
+        workflow=LOAN_WORKFLOW,
     )
     id = pk()
     asset_id = key("asset.id", required=True)
@@ -211,6 +257,10 @@ class AssetLoan(Entity):
     due_on = day("应还日期", required=True)
     returned_on = day("归还日期")
     return_condition = text("归还状况", 100)
+    outside = flag("校外借用", help="借出校外须审批；贵重物品（单价达到规定金额）校内借用也须审批")
+    purpose = text("借用用途", 200)
+    approval = choice(LoanApproval, "审批状态", required=True, default=LoanApproval.none, index=True)
+    approval_stage = text("审批环节", 20)
 
     def __str__(self) -> str:
         return f"{self.asset} → {self.borrower}"
@@ -218,6 +268,10 @@ class AssetLoan(Entity):
     @computed("状态")
     def state(self) -> LoanStatus:
         """Derived, never stored: a loan becomes 逾期 the day after its 应还日期 without anyone saving it."""
+        if self.approval in AWAITING_LOAN:
+            return LoanStatus.awaiting
+        if self.approval == LoanApproval.rejected:
+            return LoanStatus.refused
         if self.returned_on:
             return LoanStatus.returned
         if self.due_on and self.due_on < clock.today():
@@ -233,17 +287,32 @@ class AssetLoan(Entity):
         if self.asset is not None and self.returned_on is None:
             if self.asset.status in (AssetStatus.scrapped, AssetStatus.missing):
                 errors["asset"] = f"该资产状态为「{self.asset.status.value}」，不能借出"
-            elif any(loan is not self and loan.id != self.id and loan.returned_on is None
+            elif any(loan is not self and loan.id != self.id and loan.returned_on is None and loan.lent_out()
                      for loan in self.asset.loans):
                 errors["asset"] = "该资产已借出且尚未归还"
         return errors
 
+    def lent_out(self) -> bool:
+        return self.approval in (None, LoanApproval.none, LoanApproval.approved)
+
     def before_save(self) -> None:
-        if self.asset is not None:
+        if self.approval in (None, LoanApproval.none) and loan_needs_approval(self):
+            self.approval = LoanApproval.pending
+        if self.asset is not None and self.lent_out():
             if self.returned_on is None:
                 self.asset.status = AssetStatus.on_loan
             elif self.asset.status == AssetStatus.on_loan:
                 self.asset.status = AssetStatus.in_use
+
+    def edit_refusal(self) -> str | None:
+        if self.approval == LoanApproval.rejected:
+            return "该借用申请已被驳回，不能修改；如仍需借用请重新登记"
+        return None
+
+    def on_approved(self, session) -> None:
+        """Approved: the asset leaves now (its status becomes 借出)."""
+        self.approval = LoanApproval.approved
+        self.before_save()
 
 
 
@@ -349,6 +418,17 @@ class DisposalStatus(Choice):
     pending = "待审批"
     approved = "已批准"
     rejected = "已驳回"
+    returned = "退回修改"
+
+
+# 后勤主任 approves; an asset worth more than DISPOSAL_APPROVAL_LIMITS["校长"] also needs the principal.
+DISPOSAL_WORKFLOW = Workflow("status", stage="approval_stage", requester="applicant", steps=(
+    Step("approve", "报废审批", (DisposalStatus.pending,), DisposalStatus.approved, not_by=("applicant",),
+         tiers=(Tier("后勤主任", "后勤主任审批", role("后勤主任")),
+                Tier("校长", "校长审批", role("校长"), when=exceeds("original_value", "DISPOSAL_APPROVAL_LIMITS", "校长"))),
+         reject_to=DisposalStatus.rejected, return_to=DisposalStatus.returned, effect="scrap", style="success"),
+    Step("resubmit", "修改后重新提交", (DisposalStatus.returned,), DisposalStatus.pending, person("applicant")),
+))
 
 
 class AssetDisposal(Entity):
@@ -361,9 +441,11 @@ class AssetDisposal(Entity):
         list=["asset", "applicant", "applied_on", "residual_value", "status"],
         search=["asset", "applicant", "applied_on", "status"],
         form=["asset", "applicant", "applied_on", "reason", "residual_value"],
+        show=["asset", "applicant", "applied_on", "reason", "residual_value", "status", "approval_stage"],
         order=("applied_on", "desc"),
         quick_filters=[quick("待审批", status=DisposalStatus.pending)],
         scope=Scope(department="asset.department", owner="applicant"),
+        workflow=DISPOSAL_WORKFLOW,
     )
     id = pk()
     asset_id = key("asset.id", required=True)
@@ -374,14 +456,45 @@ class AssetDisposal(Entity):
     reason = long_text("原因", required=True)
     residual_value = money("残值", default=Decimal("0"))
     status = choice(DisposalStatus, "状态", required=True, default=DisposalStatus.pending)
+    approval_stage = text("审批环节", 20)
 
     def __str__(self) -> str:
         return f"{self.asset} 报废"
+
+    @property
+    def original_value(self):
+        return self.asset.amount if self.asset is not None else None
+
+    def edit_refusal(self) -> str | None:
+        if self.status in (DisposalStatus.approved, DisposalStatus.rejected):
+            return f"该报废申请{self.status.value}，不能再修改"
+        return None
+
+    def delete_refusal(self) -> str | None:
+        if self.status == DisposalStatus.approved:
+            return "已批准的报废申请不能删除"
+        return None
+
+    def scrap(self, session) -> None:
+        """Approved: the asset is 已报废."""
+        if self.asset is not None:
+            self.asset.status = AssetStatus.scrapped
+            session.add(self.asset)
 
     def validate(self) -> dict[str, str]:
         errors = {}
         if self.asset is not None and self.asset.status == AssetStatus.scrapped and self.id is None:
             errors["asset"] = "该资产已报废"
+        elif self.asset is not None and self.status in (None, DisposalStatus.pending, DisposalStatus.returned):
+            session = object_session(self) or object_session(self.asset)
+            if session is not None and self.asset.id is not None:
+                with session.no_autoflush:
+                    other = session.query(AssetDisposal.id).filter(
+                        AssetDisposal.asset_id == self.asset.id,
+                        AssetDisposal.status.in_((DisposalStatus.pending, DisposalStatus.returned)),
+                        AssetDisposal.id != (self.id or -1)).first()
+                if other is not None:
+                    errors["asset"] = "该资产已有一条审批中的报废申请"
         if self.residual_value is not None and self.residual_value < 0:
             errors["residual_value"] = "残值不能为负数"
         return errors

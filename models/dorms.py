@@ -17,10 +17,12 @@ from sqlalchemy.orm import object_session
 from sqlalchemy.orm.attributes import flag_modified
 
 from app import clock
+from app.workflow import Step, Workflow, person, role
 from app.schema import (
     Admin,
     Choice,
     Entity,
+    Import,
     Scope,
     choice,
     computed,
@@ -225,6 +227,9 @@ class Room(Entity):
             with session.no_autoflush:
                 if self.building.id is not None and session.scalar(stmt.limit(1)) is not None:
                     errors["number"] = f"{self.building}已有房间号 {self.number}"
+        added = [bed for bed in self.beds if bed.id is None]
+        if added and self.capacity is not None and len(self.beds) > self.capacity:
+            errors["capacity"] = f"床位数为 {self.capacity}，加上新增床位将有 {len(self.beds)} 个床位，请先调整床位数"
         residents = self.occupancy()
         if residents and self.capacity is not None and self.capacity < residents:
             errors["capacity"] = f"该房间现有 {residents} 名在住学生，床位数不能少于在住人数"
@@ -267,6 +272,10 @@ class Bed(Entity):
             quick("维修", status=BedStatus.repairing),
         ],
         scope=Scope(department="room.building.department", owner="room.building.manager"),
+        # One row per bed; a room not yet there is created from its row (and gets the rest of its 床位数).
+        imports=Import(match=("room", "number"), parents={"room": ("building", "number")}, one_by_one=True,
+                       columns=["room.building", "room.floor", "room.number", "room.room_type", "room.capacity",
+                                "number", "status", "remark"]),
     )
     id = pk()
     room_id = key("room.id", required=True)
@@ -350,6 +359,8 @@ class Student(Entity):
             quick("高二", grade="高二"),
             quick("高三", grade="高三"),
         ],
+        imports=Import(match="student_no", columns=["student_no", "name", "gender", "grade", "class_name",
+                                                    "guardian_phone", "is_boarder"]),
     )
     id = pk()
     student_no = text("学号", 30, required=True, unique=True)
@@ -594,6 +605,18 @@ class DormChangeStatus(Choice):
     pending = "待审批"
     approved = "已批准"
     rejected = "已驳回"
+    returned = "退回修改"
+
+
+OPEN_CHANGE = (DormChangeStatus.pending, DormChangeStatus.returned)
+
+# 宿管员 asks, 后勤主任 approves, the move happens on approval (DormChange.apply).
+DORM_CHANGE_WORKFLOW = Workflow("status", requester="applicant", steps=(
+    Step("approve", "调宿审批", (DormChangeStatus.pending,), DormChangeStatus.approved, role("后勤主任"),
+         not_by=("applicant",), reject_to=DormChangeStatus.rejected, return_to=DormChangeStatus.returned,
+         effect="apply", style="success"),
+    Step("resubmit", "修改后重新提交", (DormChangeStatus.returned,), DormChangeStatus.pending, person("applicant")),
+))
 
 
 class DormChange(Entity):
@@ -614,6 +637,7 @@ class DormChange(Entity):
             quick("退宿", kind=DormChangeKind.checkout),
         ],
         scope=Scope(department="applicant.department", owner="applicant"),
+        workflow=DORM_CHANGE_WORKFLOW,
     )
     id = pk()
     student_id = key("student.id", required=True)
@@ -633,7 +657,7 @@ class DormChange(Entity):
         return f"{self.student} {self.kind.value if self.kind else ''}申请"
 
     def edit_refusal(self) -> str | None:
-        if self.status not in (None, DormChangeStatus.pending):
+        if self.status not in (None, *OPEN_CHANGE):
             return f"该申请{self.status.value}，不能再修改"
         return None
 
@@ -643,7 +667,7 @@ class DormChange(Entity):
         return None
 
     def before_save(self) -> None:
-        if self.status in (None, DormChangeStatus.pending) and self.student is not None:
+        if self.status in (None, *OPEN_CHANGE) and self.student is not None:
             record = self.student.active_record()
             self.old_bed = record.bed if record else None
         if self.kind == DormChangeKind.checkout:
@@ -651,7 +675,7 @@ class DormChange(Entity):
 
     def validate(self) -> dict[str, str]:
         errors = {}
-        if self.status not in (None, DormChangeStatus.pending) or self.student is None:
+        if self.status not in (None, *OPEN_CHANGE) or self.student is None:
             return errors
         record = self.student.active_record()
         if record is None:
@@ -659,7 +683,7 @@ class DormChange(Entity):
         else:
             session = _session(self)
             stmt = select(DormChange.id).where(DormChange.student_id == self.student.id,
-                                               DormChange.status == DormChangeStatus.pending)
+                                               DormChange.status.in_(OPEN_CHANGE))
             if self.id is not None:
                 stmt = stmt.where(DormChange.id != self.id)
             with session.no_autoflush:

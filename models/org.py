@@ -13,6 +13,7 @@ from app.schema import (
     Admin,
     Choice,
     Entity,
+    Import,
     Scope,
     choice,
     day,
@@ -114,6 +115,8 @@ class Staff(Entity):
             quick("临时工", employment=Employment.temporary),
         ],
         scope=Scope(department="department", owner="self"),
+        imports=Import(match="staff_no", columns=["staff_no", "name", "gender", "department", "position", "phone",
+                                                  "employment", "skill", "hired_on", "on_duty"]),
     )
     id = pk()
     staff_no = text("工号", 20, required=True, unique=True)

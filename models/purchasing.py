@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy import UniqueConstraint, and_, func, or_, select
 from sqlalchemy.orm import object_session
 
-from app import clock, prefill
+from app import clock, numbering, prefill
 from app.schema import (
     Admin,
     Choice,
@@ -32,7 +32,8 @@ from app.schema import (
     serial,
     text,
 )
-from models.assets import FIXED_ASSET_THRESHOLD, FundSource, PurchaseMethod
+from app.workflow import Creates, Step, Tier, Workflow, exceeds, person, role
+from models.assets import FIXED_ASSET_THRESHOLD, Asset, AssetStatus, FundSource, PurchaseMethod
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -58,6 +59,35 @@ class PurchaseStatus(Choice):
     reimbursed = "已报销"
     void = "已作废"
 
+
+# 请购 → 审批 (by amount: 后勤主任; → 校长; → 校务会) → 采购 → 到货 → 验收入库 (asset cards) → 报销.
+PURCHASE_TIERS = (
+    Tier("后勤主任", "后勤主任审批", role("后勤主任")),
+    Tier("校长", "校长审批", role("校长"), when=exceeds("total", "PURCHASE_APPROVAL_LIMITS", "校长")),
+    Tier("校务会", "校务会审批", role("校务会"), when=exceeds("total", "PURCHASE_APPROVAL_LIMITS", "校务会"),
+         fields=("minute_no",), required=("minute_no",)),
+)
+PURCHASE_WORKFLOW = Workflow("status", stage="approval_stage", requester="applicant", steps=(
+    Step("submit", "提交审批", (PurchaseStatus.draft,), PurchaseStatus.pending, person("applicant")),
+    Step("approve", "审批", (PurchaseStatus.pending,), PurchaseStatus.approved, tiers=PURCHASE_TIERS,
+         not_by=("applicant",), reject_to=PurchaseStatus.rejected, return_to=PurchaseStatus.draft, style="success"),
+    Step("buy", "开始采购", (PurchaseStatus.approved,), PurchaseStatus.purchasing,
+         role("财产保管员") | person("applicant"), fields=("method", "supplier"), effect="on_buying"),
+    Step("arrive", "到货，送验收", (PurchaseStatus.purchasing,), PurchaseStatus.to_accept,
+         role("财产保管员") | person("handler", "applicant")),
+    Step("store", "验收入库", (PurchaseStatus.to_accept,), PurchaseStatus.stored, role("财产保管员"),
+         creates=Creates("acceptances", ("inspector", "accepted_on", "conclusion", "note"),
+                         required=("inspector", "accepted_on", "conclusion")),
+         effect="on_stored", style="success"),
+    Step("reimburse", "报销", (PurchaseStatus.stored,), PurchaseStatus.reimbursed, role("财务"),
+         creates=Creates("reimbursements", ("invoice_no", "amount", "reimbursed_on", "cashier"),
+                         required=("invoice_no", "amount", "reimbursed_on", "cashier")), style="success"),
+    Step("void", "作废", (PurchaseStatus.draft, PurchaseStatus.rejected), PurchaseStatus.void,
+         person("applicant"), optional=True, style="default"),
+))
+# The applicant may change a request before it is submitted, after it is returned, and after approval until
+# the goods arrive (a changed amount then goes back through approval).
+EDITABLE = (PurchaseStatus.draft, PurchaseStatus.approved, PurchaseStatus.purchasing)
 
 # Money committed against a budget: from approval until reimbursement.
 COMMITTED = (PurchaseStatus.approved, PurchaseStatus.purchasing, PurchaseStatus.to_accept,
@@ -103,7 +133,7 @@ class PurchaseRequest(Entity):
         search=["code", "requested_on", "department", "applicant", "method", "supplier", "budget", "status"],
         form=["department", "applicant", "requested_on", "reason", "fund_source", "budget", "method", "supplier"],
         show=["code", "requested_on", "department", "applicant", "reason", "fund_source", "budget",
-              "method", "supplier", "total", "status"],
+              "method", "supplier", "total", "status", "approval_stage", "minute_no", "handler", "asset_cards"],
         order=("requested_on", "desc"),
         lookup=["code", "reason"],
         lines=[Lines("items", ["name", "spec", "unit", "quantity", "unit_price", "category", "is_fixed_asset"])],
@@ -115,14 +145,15 @@ class PurchaseRequest(Entity):
             quick("待验收", status=PurchaseStatus.to_accept),
             quick("待报销", status=PurchaseStatus.stored),
         ],
-        scope=Scope(department="department", owner="applicant"),
+        scope=Scope(department="department", owner=("applicant", "handler")),
+        workflow=PURCHASE_WORKFLOW,
     )
     id = pk()
     code = serial("申请单号", "CG")
     department_id = key("department.id", required=True)
     department = relation("Department", "申请部门", prefill="current_department")
     applicant_id = key("staff.id", required=True)
-    applicant = relation("Staff", "申请人", prefill="current_staff")
+    applicant = relation("Staff", "申请人", prefill="current_staff", foreign_keys=[applicant_id])
     requested_on = day("申请日期", required=True, prefill="today", index=True)
     reason = long_text("购置理由", required=True)
     fund_source = choice(FundSource, "经费来源", default=FundSource.budget)
@@ -133,13 +164,65 @@ class PurchaseRequest(Entity):
     supplier = relation("Supplier", "供应商")
     total = money("合计金额", default=ZERO, help="各明细金额之和，自动计算")
     status = choice(PurchaseStatus, "状态", required=True, default=PurchaseStatus.draft, index=True)
+    approval_stage = text("审批环节", 20, help="审批中的单据当前由哪一级审批")
+    minute_no = text("校务会纪要编号", 50, help="校务会集体决策时填写会议纪要编号")
+    handler_id = key("staff.id")
+    handler = relation("Staff", "经办人", foreign_keys=[handler_id])
     items = relation("PurchaseItem", "采购明细", back_populates="request",
                      cascade="all, delete-orphan", order_by="PurchaseItem.id")
     acceptances = relation("Acceptance", "验收记录", back_populates="request")
     reimbursements = relation("Reimbursement", "报销记录", back_populates="request")
+    assets = relation("Asset", "资产卡片", viewonly=True, order_by="Asset.id")
 
     def __str__(self) -> str:
         return self.code or f"采购申请（{self.department or ''}）"
+
+    @computed("入库资产卡片")
+    def asset_cards(self) -> str:
+        cards = list(self.assets) if self.id is not None else []
+        if not cards:
+            return ""
+        return f"{len(cards)} 张：" + "、".join(card.code for card in cards)
+
+    def edit_refusal(self) -> str | None:
+        if self.status not in (None, *EDITABLE):
+            return f"采购申请「{self}」当前为「{self.status.value}」，不能修改"
+        return None
+
+    def delete_refusal(self) -> str | None:
+        if self.status not in (None, PurchaseStatus.draft):
+            return f"采购申请「{self}」已提交，不能删除；不再需要时请作废"
+        return None
+
+    # ------------------------------------------------------------------ workflow effects
+    def on_buying(self, session) -> None:
+        from models.repairs import acting_staff
+
+        self.handler = acting_staff(session) or self.handler or self.applicant
+
+    def on_stored(self, session) -> list[Asset]:
+        """验收入库: a passed acceptance creates one asset card per fixed-asset item, linked to this request;
+        a failed one sends the request back to 采购中 (goods returned or bought again)."""
+        acceptance = self.acceptances[-1] if self.acceptances else None
+        if acceptance is None or acceptance.conclusion != AcceptanceConclusion.passed:
+            self.status = PurchaseStatus.purchasing
+            return []
+        cards = []
+        for item in self.items:
+            if not item.is_fixed_asset:
+                continue
+            for _ in range(item.quantity or 0):
+                card = Asset(
+                    code=numbering.next_number(session, "ZC"), name=item.name, category=item.category,
+                    spec=item.spec, unit=item.unit, quantity=1, unit_price=item.unit_price,
+                    fund_source=self.fund_source, purchase_method=self.method,
+                    purchased_on=acceptance.accepted_on, department=self.department, keeper=self.applicant,
+                    status=AssetStatus.in_use, source_request=self,
+                    remark=f"由采购申请 {self.code} 验收入库生成（{item.name}）")
+                card.before_save()
+                session.add(card)
+                cards.append(card)
+        return cards
 
     def refresh_total(self) -> None:
         """合计金额 = Σ 明细金额; a changed amount on an approved request sends it back for approval."""
@@ -151,10 +234,17 @@ class PurchaseRequest(Entity):
             self.status = PurchaseStatus.pending
         self.total = new_total
 
+    def reimbursed_amount(self) -> Decimal:
+        return sum((_money(r.amount) for r in self.reimbursements), ZERO)
+
     def before_save(self) -> None:
         if self.status is None:
             self.status = PurchaseStatus.draft
         self.refresh_total()
+        if self.status in REIMBURSABLE:  # 已报销 once the invoices cover the whole amount
+            paid = self.reimbursed_amount()
+            full = paid > 0 and paid >= _money(self.total)
+            self.status = PurchaseStatus.reimbursed if full else PurchaseStatus.stored
 
     def validate(self) -> dict[str, str]:
         errors = {}
@@ -298,6 +388,10 @@ class Reimbursement(Entity):
 
     def __str__(self) -> str:
         return f"发票 {self.invoice_no}"
+
+    def before_save(self) -> None:
+        if self.request is not None and self.request.status in REIMBURSABLE:
+            self.request.before_save()
 
     def validate(self) -> dict[str, str]:
         errors = {}

@@ -104,7 +104,7 @@ REPAIR_WORKFLOW = Workflow("status", [
     Step("accept", "接单", (RepairStatus.dispatched,), RepairStatus.repairing, person("worker"),
          effect="on_accepted"),
     Step("suspend", "挂起待料", (RepairStatus.repairing,), RepairStatus.waiting_parts, person("worker"),
-         comment=True, style="warning"),
+         comment=True, style="warning", optional=True),
     Step("resume", "恢复维修", (RepairStatus.waiting_parts,), RepairStatus.repairing, person("worker")),
     Step("finish", "完工", (RepairStatus.repairing,), RepairStatus.to_check, person("worker"),
          fields=("work_record", "damage_cause"), required=("work_record",), effect="on_finished",
@@ -112,10 +112,11 @@ REPAIR_WORKFLOW = Workflow("status", [
     Step("check", "验收", (RepairStatus.to_check,), RepairStatus.done, person("reporter"),
          effect="on_checked", style="success"),
     Step("rate", "评价", (RepairStatus.done,), RepairStatus.done, person("reporter"),
-         fields=("rating", "feedback"), required=("rating",), when=lambda order: order.rating is None),
+         fields=("rating", "feedback"), required=("rating",), when=lambda order: order.rating is None,
+         optional=True),
     Step("cancel", "取消", (RepairStatus.pending,), RepairStatus.cancelled, person("reporter"),
-         style="default"),
-])
+         style="default", optional=True),
+], requester="reporter")
 
 
 class RepairOrder(Entity):
@@ -317,6 +318,17 @@ class DelayStatus(Choice):
     pending = "待审批"
     approved = "已批准"
     rejected = "已驳回"
+    returned = "退回修改"
+
+
+# The worker asks, 后勤主任 approves, the order's promised time moves on approval (RepairDelay.apply).
+DELAY_WORKFLOW = Workflow("status", requester="applicant", steps=(
+    Step("approve", "延期审批", (DelayStatus.pending,), DelayStatus.approved, role("后勤主任"),
+         not_by=("applicant",), reject_to=DelayStatus.rejected, return_to=DelayStatus.returned,
+         effect="apply", style="success"),
+    Step("resubmit", "修改后重新提交", (DelayStatus.returned,), DelayStatus.pending, person("applicant")),
+))
+OPEN_DELAY = (DelayStatus.pending, DelayStatus.returned)
 
 
 class RepairDelay(Entity):
@@ -333,6 +345,7 @@ class RepairDelay(Entity):
         order=("id", "desc"),
         quick_filters=[quick("待审批", status=DelayStatus.pending)],
         scope=Scope(department="order.department", owner="applicant"),
+        workflow=DELAY_WORKFLOW,
     )
     id = pk()
     order_id = key("repair_order.id", required=True)
@@ -347,22 +360,27 @@ class RepairDelay(Entity):
     def __str__(self) -> str:
         return f"{self.order} 延期"
 
+    def edit_refusal(self) -> str | None:
+        if self.status not in (None, *OPEN_DELAY):
+            return f"该延期申请{self.status.value}，不能再修改"
+        return None
+
     def before_save(self) -> None:
         if self.status is None:
             self.status = DelayStatus.pending
-        if self.order is not None and self.status == DelayStatus.pending:
+        if self.order is not None and self.status in OPEN_DELAY:
             # While pending it shows the promise it would replace; once decided it stays as it was.
             self.old_promised_at = self.order.promised_at
 
     def validate(self) -> dict[str, str]:
         errors = {}
         order = self.order
-        if order is None or (self.status or DelayStatus.pending) != DelayStatus.pending:
+        if order is None or (self.status or DelayStatus.pending) not in OPEN_DELAY:
             return errors  # once decided, the order's time has moved on; nothing left to check
         if order.status in CLOSED or order.status == RepairStatus.to_check:
             errors["order"] = f"该报修单已「{order.status.value}」，不能再申请延期"
         elif any(d is not self and (self.id is None or d.id != self.id)
-                 and (d.status or DelayStatus.pending) == DelayStatus.pending for d in order.delays):
+                 and (d.status or DelayStatus.pending) in OPEN_DELAY for d in order.delays):
             errors["order"] = "该报修单已有一条待审批的延期申请"
         current = order.promised_at
         if self.new_promised_at is not None and current is not None and self.new_promised_at <= current:

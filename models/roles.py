@@ -41,14 +41,14 @@ ROLES = {
         **grant(("Department", "Staff", "Asset", "AssetDisposal", "Supplier", "PurchaseItem", "Acceptance",
                  "RepairMaterial", "Survey", "SurveyItem"), "read"),
         "AssetDamage": "read edit", "PurchaseRequest": "read add", "RepairOrder": "read add",
-        "Reimbursement": "read add edit delete", "Budget": "read add edit delete",
+        "Reimbursement": "read edit", "Budget": "read add edit delete",  # 报销 is a step of the request
         "Household": "read edit", "Meter": "read edit", "MeterReading": "read edit",
         "UtilityReport": "read",
     }, "报销、预算、水电账单"),
     "财产保管员": RoleSpec(DataScope.all, {
         **grant(("Department", "Staff", "PurchaseItem", "Reimbursement", "RepairMaterial"), "read"),
         **grant(ASSET_MODELS, "read add edit delete"),
-        "Supplier": "read add edit", "PurchaseRequest": "read add", "Acceptance": "read add edit",
+        "Supplier": "read add edit", "PurchaseRequest": "read add", "Acceptance": "read edit",  # 验收入库 is a step
         "RepairOrder": "read add",
     }, "验收、入库、借用、调拨、盘点"),
     "维修工": RoleSpec(DataScope.own, {

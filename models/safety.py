@@ -97,14 +97,13 @@ class HazardStatus(Choice):
 
 RECTIFIERS = person("rectifier") | role("后勤主任")
 
-HAZARD_WORKFLOW = Workflow("status", steps=(
+HAZARD_WORKFLOW = Workflow("status", requester="reporter", steps=(
     Step("start", "开始整改", (HazardStatus.pending,), HazardStatus.rectifying, by=RECTIFIERS),
     Step("submit", "提交验收", (HazardStatus.rectifying,), HazardStatus.awaiting_acceptance, by=RECTIFIERS,
          fields=("measures",), required=("measures",)),
-    Step("close", "销号", (HazardStatus.awaiting_acceptance,), HazardStatus.closed, by=role("后勤主任"),
-         effect="sign_off", style="success"),
-    Step("send_back", "退回整改", (HazardStatus.awaiting_acceptance,), HazardStatus.rectifying,
-         by=role("后勤主任"), comment=True, style="warning"),
+    # 销号验收: 通过 closes the hazard (已销号); 退回修改 sends it back to 整改中 with what is still wrong.
+    Step("close", "销号验收", (HazardStatus.awaiting_acceptance,), HazardStatus.closed, by=role("后勤主任"),
+         return_to=HazardStatus.rectifying, effect="sign_off", style="success"),
 ))
 
 

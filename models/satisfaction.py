@@ -199,7 +199,7 @@ def _rate(counts: dict[Rating, int]) -> dict:
     }
 
 
-def satisfaction_rates(session, survey: Survey) -> dict:
+def satisfaction_rates(session, survey: Survey, where: tuple = ()) -> dict:
     """满意率 of ``survey``, per item, per service unit and overall, against the 90 % target.
 
     Returns ``{"survey", "target", "responses", "items": [...], "units": [...], "overall": {...}}``. Each
@@ -207,6 +207,8 @@ def satisfaction_rates(session, survey: Survey) -> dict:
     three ratings), ``rate`` (Decimal 0–1, None without answers), ``rate_text`` ("93.3%") and
     ``meets_target`` (True / False, None without answers); items also ``item_id``, ``item``, ``unit``;
     units ``unit_id``, ``unit``. Items in their 排序 order, units by name with the unassigned last.
+    ``where``: extra criteria on the answers counted (a data scope, for the dashboard); the items listed and
+    the number of responses are not limited by it.
     """
     items = list(session.scalars(select(SurveyItem).where(SurveyItem.survey_id == survey.id)
                                  .order_by(SurveyItem.sort, SurveyItem.id)))
@@ -214,7 +216,7 @@ def satisfaction_rates(session, survey: Survey) -> dict:
     for item_id, rating, count in session.execute(
             select(SurveyAnswer.item_id, SurveyAnswer.rating, func.count(SurveyAnswer.id))
             .join(SurveyResponse, SurveyAnswer.response_id == SurveyResponse.id)
-            .where(SurveyResponse.survey_id == survey.id)
+            .where(SurveyResponse.survey_id == survey.id, *where)
             .group_by(SurveyAnswer.item_id, SurveyAnswer.rating)):
         by_item[item_id][rating] = count
     responses = session.scalar(select(func.count(SurveyResponse.id)).where(SurveyResponse.survey_id == survey.id))

@@ -7,6 +7,7 @@ times the meter's average of its earlier readings.
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import UniqueConstraint, func, select
@@ -17,6 +18,7 @@ from app.schema import (
     Admin,
     Choice,
     Entity,
+    Import,
     Scope,
     choice,
     day,
@@ -55,6 +57,13 @@ def normalize_month(value: str | None) -> str | None:
     if found and 1 <= int(found.group(2)) <= 12:
         return f"{found.group(1)}-{int(found.group(2)):02d}"
     return value.strip()
+
+
+def month_cell(value):
+    """A 月份 cell of an imported sheet: Excel turns "2026-03" into a date; text as normalize_month reads it."""
+    if isinstance(value, date):
+        return value.strftime("%Y-%m")
+    return normalize_month(str(value))
 
 
 @prefill.register("this_month")
@@ -184,6 +193,10 @@ class MeterReading(Entity):
             quick("换表", replaced=True),
         ],
         scope=Scope(department="meter.household.department", owner="meter.household.resident"),
+        # Rows are written one by one: 上次读数 comes from the meter's previous month, also within the file.
+        imports=Import(match=("meter", "month"), one_by_one=True, clean={"month": month_cell},
+                       columns=["meter.meter_no", "month", "previous", "current", "replaced", "reader", "read_on",
+                                "payment_status", "remark"]),
     )
     id = pk()
     meter_id = key("meter.id", required=True)

@@ -28,7 +28,7 @@ else:
 
 DEMO_PASSWORD = "Houqin@2026"
 DEMO_ACCOUNTS = {
-    "admin": "系统管理员", "xiaozhang": "校长", "zongwu": "后勤主任", "caiwu": "财务",
+    "admin": "系统管理员", "xiaozhang": "校长", "xiaowu": "校务会", "zongwu": "后勤主任", "caiwu": "财务",
     "baoguan": "财产保管员", "weixiu": "维修工", "sushe": "宿管员", "shitang": "食堂管理员",
     "shuidian": "水电工", "lvhua": "绿化环卫", "jiaoshi": "教职工",
 }

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Where each demo account's staff record works (a 年级组 for the teacher).
 ACCOUNT_DEPARTMENTS = {
-    "admin": {"办公室"}, "xiaozhang": {"校长室"}, "zongwu": {"后勤处"}, "caiwu": {"财务室"},
+    "admin": {"办公室"}, "xiaozhang": {"校长室"}, "xiaowu": {"校长室"}, "zongwu": {"后勤处"}, "caiwu": {"财务室"},
     "baoguan": {"后勤处", "服务中心"}, "weixiu": {"水电维修组"}, "sushe": {"宿舍管理"},
     "shitang": {"师生食堂"}, "shuidian": {"水电维修组"}, "lvhua": {"校园绿化环卫组"},
     "jiaoshi": {"高一年级组", "高二年级组", "高三年级组"},

@@ -462,7 +462,7 @@ def sample(app):
         budget = Budget(department=staff.department, year=2032, subject="样例科目", amount=D("20000"))
         request = PurchaseRequest(code="CG-TEST-0001", department=staff.department, applicant=staff,
                                   requested_on=date(2032, 3, 1), reason="样例请购", budget=budget, supplier=supplier,
-                                  status=PurchaseStatus.stored,
+                                  status=PurchaseStatus.purchasing,  # still editable: its edit page must open
                                   items=[PurchaseItem(name="投影仪", unit="台", quantity=1, unit_price=D("3200"),
                                                       category=s.query(AssetCategory).first())])
         request.before_save()

@@ -90,12 +90,12 @@ def test_hazard_workflow_is_declared_on_status():
     workflow = Hazard.__admin__.workflow
     assert workflow.field == "status"
     steps = {s.label: s for s in workflow.steps}
-    assert list(steps) == ["开始整改", "提交验收", "销号", "退回整改"]
+    assert list(steps) == ["开始整改", "提交验收", "销号验收"]
     assert (steps["开始整改"].source, steps["开始整改"].target) == ((S.pending,), S.rectifying)
     assert steps["提交验收"].required == ("measures",) and steps["提交验收"].fields == ("measures",)
     assert steps["开始整改"].by.people == ("rectifier",) and steps["开始整改"].by.roles == ("后勤主任",)
-    assert steps["销号"].by.roles == ("后勤主任",) and steps["销号"].effect == "sign_off"
-    assert steps["退回整改"].comment and steps["退回整改"].target == S.rectifying
+    assert steps["销号验收"].by.roles == ("后勤主任",) and steps["销号验收"].effect == "sign_off"
+    assert steps["销号验收"].target == S.closed and steps["销号验收"].return_to == S.rectifying  # 退回整改
 
 
 def test_hazard_workflow_from_found_to_closed(app, db):
@@ -128,14 +128,19 @@ def test_hazard_workflow_from_found_to_closed(app, db):
     take("submit", lvhua_user, populate=lambda: setattr(record, "measures", "更换配电箱门锁，裸露线路穿管"))
     assert record.status == HazardStatus.awaiting_acceptance
     assert [s.name for s in flow.offered(record, lvhua_user)] == []
-    take("send_back", director_user, comment="穿管不到位，请重新整改")
+    with pytest.raises(Refused) as caught:
+        take("close", director_user, decision="退回修改")  # sending back says what is still wrong
+    assert "comment" in caught.value.errors
+    take("close", director_user, decision="退回修改", comment="穿管不到位，请重新整改")
+    assert record.status == HazardStatus.rectifying
     take("submit", lvhua_user)
     take("close", director_user)
     db.session.expire_all()
     assert record.status == HazardStatus.closed and record.accepted_by is director
     assert record.closed_at is not None and record.overdue() is False
     assert "已销号，不能再修改" in record.edit_refusal() and "不能删除" in record.delete_refusal()
-    assert [h.step_label for h in history(db.session, record)] == ["开始整改", "提交验收", "退回整改", "提交验收", "销号"]
+    assert [h.step_label for h in history(db.session, record)] == ["开始整改", "提交验收", "销号验收", "提交验收", "销号验收"]
+    assert [h.decision for h in history(db.session, record)][2:] == ["退回修改", None, "通过"]
 
 
 # ------------------------------------------------------------------------------------------ satisfaction

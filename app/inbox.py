@@ -1,0 +1,160 @@
+"""我的待办 and 我的申请: every document, of every model with a workflow, awaiting the login user or asked by them.
+
+The candidates come from one SQL query per model (state, tier and who may act, within the user's data scope);
+each is then checked with the same rule the detail page uses (``Step.offered_to``), so the inbox never lists a
+document the user could not act on.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Iterable
+
+from flask import current_app, url_for
+from sqlalchemy import and_, func, not_, or_, true
+
+from . import scope
+from .workflow import Step, Workflow, WorkflowLog
+
+LIMIT = 200  # per document type on one page; the count in the top bar is exact
+
+
+@dataclass
+class Entry:
+    kind: str  # the model's Chinese label
+    record: Any
+    state: str
+    actions: list[str]  # what the user may do now (我的待办) or who holds it (我的申请)
+    url: str
+    since: datetime | None
+
+
+def workflow_views(user) -> list[tuple[type, Any]]:
+    """(model, generated view) for every model with a workflow the user may open."""
+    engine = current_app.extensions["engine"]
+    sm = current_app.appbuilder.sm
+    found = []
+    for model, view in engine.views.items():
+        if getattr(view, "workflow", None) is None:
+            continue
+        if sm.has_access("can_show", view.class_permission_name) or sm.has_access("can_read", view.class_permission_name):
+            found.append((model, view))
+    return found
+
+
+def _actors(step: Step) -> list[tuple[str | None, Any]]:
+    return [(tier.name, tier.by) for tier in step.tiers] if step.tiers else [(None, step.by)]
+
+
+def awaiting_criterion(model: type, workflow: Workflow, user: Any):
+    """SQL: records in a state where some non-optional step is the user's to take (None: none can be)."""
+    roles = {role.name for role in getattr(user, "roles", [])}
+    clauses = []
+    for step in workflow.steps:
+        if step.optional:
+            continue
+        who = []
+        for stage, actor in _actors(step):
+            parts = [true()] if set(actor.roles) & roles else []
+            parts += [scope.person_criterion(model, path, user) for path in actor.people]
+            if not parts:
+                continue
+            clause = or_(*parts)
+            if stage is not None:
+                clause = and_(getattr(model, workflow.stage) == stage, clause)
+            who.append(clause)
+        if not who:
+            continue
+        clause = and_(getattr(model, workflow.field).in_(step.source), or_(*who))
+        for path in step.not_by:
+            clause = and_(clause, not_(scope.person_criterion(model, path, user)))
+        clauses.append(clause)
+    return or_(*clauses) if clauses else None
+
+
+def _exact_in_sql(workflow: Workflow) -> bool:
+    return not any(step.when is not None for step in workflow.steps if not step.optional)
+
+
+def awaiting_count(user: Any) -> int:
+    """How many documents await the user (the number in the top bar)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return 0
+    cache = scope.request_cache("inbox")
+    if "count" not in cache:
+        session = current_app.appbuilder.session
+        total = 0
+        for model, view in workflow_views(user):
+            criterion = awaiting_criterion(model, view.workflow, user)
+            if criterion is None:
+                continue
+            if _exact_in_sql(view.workflow):
+                total += session.query(func.count(model.id)).filter(criterion, *scope.criteria(model)).scalar()
+            else:
+                total += len(_awaiting_records(session, model, view.workflow, user, criterion))
+        cache["count"] = total
+    return cache["count"]
+
+
+def _awaiting_records(session, model, workflow, user, criterion) -> list:
+    rows = (session.query(model).filter(criterion, *scope.criteria(model))
+            .order_by(model.id.desc()).limit(LIMIT).all())
+    return [row for row in rows if _offered(workflow, row, user)]
+
+
+def _offered(workflow: Workflow, record: Any, user: Any) -> list[Step]:
+    return [step for step in workflow.offered(record, user) if not step.optional]
+
+
+def _since(session, model: type, ids: Iterable[int]) -> dict[int, datetime]:
+    ids = list(ids)
+    if not ids:
+        return {}
+    rows = (session.query(WorkflowLog.record_id, func.max(WorkflowLog.created_at))
+            .filter(WorkflowLog.model == model.__name__, WorkflowLog.record_id.in_(ids))
+            .group_by(WorkflowLog.record_id).all())
+    return dict(rows)
+
+
+def _state(workflow: Workflow, record: Any) -> str:
+    value = workflow.state_of(record)
+    return str(getattr(value, "value", value) or "")
+
+
+def awaiting(user: Any) -> list[Entry]:
+    """The documents awaiting the user, newest activity first."""
+    session = current_app.appbuilder.session
+    entries = []
+    for model, view in workflow_views(user):
+        criterion = awaiting_criterion(model, view.workflow, user)
+        if criterion is None:
+            continue
+        records = _awaiting_records(session, model, view.workflow, user, criterion)
+        since = _since(session, model, (r.id for r in records))
+        stage_of = view.workflow.stage_of
+        for record in records:
+            actions = [step.label_at(stage_of(record)) for step in _offered(view.workflow, record, user)]
+            entries.append(Entry(model.__admin__.label, record, _state(view.workflow, record), actions,
+                                 url_for(f"{view.endpoint}.show", pk=record.id), since.get(record.id)))
+    return sorted(entries, key=lambda e: (e.since or datetime.min, e.record.id), reverse=True)
+
+
+def mine(user: Any, open_only: bool = False) -> list[Entry]:
+    """The user's own documents (the workflow's requester is them), with who holds each now."""
+    session = current_app.appbuilder.session
+    entries = []
+    for model, view in workflow_views(user):
+        workflow = view.workflow
+        if not workflow.requester:
+            continue
+        records = (session.query(model)
+                   .filter(scope.person_criterion(model, workflow.requester, user), *scope.criteria(model))
+                   .order_by(model.id.desc()).limit(LIMIT).all())
+        since = _since(session, model, (r.id for r in records))
+        for record in records:
+            holders = workflow.holders(session, record)
+            if open_only and not holders:
+                continue
+            entries.append(Entry(model.__admin__.label, record, _state(workflow, record), holders,
+                                 url_for(f"{view.endpoint}.show", pk=record.id), since.get(record.id)))
+    return sorted(entries, key=lambda e: (e.since or datetime.min, e.record.id), reverse=True)
