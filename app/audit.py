@@ -404,6 +404,7 @@ def after_flush(session, flush_context) -> None:
     created = session.info.setdefault("audit_created", {})
     table = AuditLog.__table__
     connection = session.connection()
+    creates, others = [], []
     for entry in pending:
         obj = entry.obj
         state = inspect(obj)
@@ -424,9 +425,16 @@ def after_flush(session, flush_context) -> None:
             "record_name": name,
             "changes": json.dumps(entry.changes, ensure_ascii=False) if entry.changes else None,
         }
-        result = connection.execute(insert(table).values(**row))
-        if entry.action == CREATE:
-            created[key] = result.inserted_primary_key[0]
+        (creates if entry.action == CREATE else others).append((key, row))
+    # Every row of the flush in one statement each for 新增 and the rest (batched on PostgreSQL: an import of
+    # 10,000 rows is not 10,000 round trips); the new rows' ids in order, for a later change to complete.
+    if others:
+        connection.execute(insert(table), [row for _, row in others])
+    if creates:
+        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        ids = connection.execute(stmt, [row for _, row in creates]).scalars().all()
+        for (key, _), new_id in zip(creates, ids):
+            created[key] = new_id
 
 
 def _forget(session, transaction) -> None:

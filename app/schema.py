@@ -91,6 +91,25 @@ class Lines:
     show: Sequence[str] = ()  # read-only columns also shown (金额 computed from 数量 × 单价)
 
 
+@dataclass(frozen=True)
+class Import:
+    """Rows of an Excel/CSV file create or update this model (导入; app/importing.py).
+
+    ``match``: the column(s) that find an existing record (its 编号), so a re-import updates instead of
+    duplicating. ``columns``: the sheet's columns in order; ``"meter.meter_no"`` finds the related record
+    by that column. ``parents``: relations found by their own match columns, or created, from the row's
+    ``"room.…"`` columns (a 床位 row creates its 房间). ``clean``: per column, a function tidying a raw
+    cell. ``one_by_one``: each row (with its parent) is written before the next is checked, for rules
+    that read earlier records (上次读数).
+    """
+
+    match: str | tuple[str, ...]
+    columns: Sequence[str] = ()
+    parents: Mapping[str, tuple[str, ...]] = dc_field(default_factory=dict)
+    clean: Mapping[str, Callable[[Any], Any]] = dc_field(default_factory=dict)
+    one_by_one: bool = False
+
+
 @dataclass
 class Admin:
     """How a model appears: its name, menu place, columns, ordering, quick filters and scope."""
@@ -107,6 +126,7 @@ class Admin:
     lookup: Sequence[str] = ()  # text columns searched when this model is chosen in a dropdown
     lines: Sequence[Lines] = ()  # child tables edited on this model's form
     workflow: Any = None  # an app.workflow.Workflow: states, steps, who may take them
+    imports: Import | None = None  # bulk import from Excel (导入 button on the list page)
     scope: Scope = dc_field(default_factory=Scope)
     menu_order: int = 100
     api: bool = True
