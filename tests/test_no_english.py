@@ -28,7 +28,7 @@ ALLOWED_TERMS = {
     "CPU", "A4", "A3", "mm", "cm", "kg", "kW", "kWh", "kVA", "KV", "kV", "PDF", "Excel", "USB", "LED",
     "WiFi", "Wi", "Fi", "ID", "IP", "PC", "TV", "UPS", "HDMI", "VGA", "SSD", "HDD", "GB", "TB", "MB", "KB",
     "PH", "pH", "ml", "mL", "km", "m", "kPa", "MPa", "AC", "DC", "LCD", "PPR", "PVC", "PE", "DN",
-    "jpg", "jpeg", "png", "gif", "webp", "xlsx", "csv",  # file types
+    "jpg", "jpeg", "png", "gif", "webp", "xlsx", "csv", "CSV",  # file types (导出 CSV)
 }
 # Data the demo school shows as it is: brands, model names, codes.
 DATA_TOKENS = {
@@ -37,6 +37,8 @@ DATA_TOKENS = {
     "MateStation", "Haier", "Midea", "Gree", "TP", "LINK", "Hikvision", "DS", "Brother", "Ricoh", "Xerox",
     "Sony", "Samsung", "Seewo", "Philips", "Panasonic", "Toshiba", "Sharp", "Mi", "Redmi", "Honor",
     "DISLab", "ECOSYS", "Pro", "HD", "HS", "EOS", "GSB",
+    "AP", "AirEngine", "Stagepas", "BT", "Adventurer", "BeneHeart", "Ender", "FusionServer", "iFace", "iR", "JBL",
+    "EON", "RG",
 }
 # The audit log's detail page shows the stored class name of the changed record as its 数据类型代码
 # (app/audit.py): a code, next to its Chinese 数据类型. Allowed there only.

@@ -4,6 +4,7 @@
 and models/roles.py grants them like any model. ``PRINTS`` are the printable forms (views/printing.py):
 not in the menu, opened from a record's detail page with the read permission of its model (app/prints.py).
 """
+from . import dashboard  # noqa: F401  (registers the home page widgets with app/dashboard.py)
 from .dorm_allocation import DormAllocationView
 from .printing import PRINTS
 from .satisfaction_report import SatisfactionReportView
