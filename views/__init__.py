@@ -7,7 +7,8 @@ not in the menu, opened from a record's detail page with the read permission of 
 from . import dashboard  # noqa: F401  (registers the home page widgets with app/dashboard.py)
 from .dorm_allocation import DormAllocationView
 from .printing import PRINTS
+from .purchase_board import PurchaseBoardView
 from .satisfaction_report import SatisfactionReportView
 from .utility_report import UtilityReportView
 
-PAGES: list = [DormAllocationView, UtilityReportView, SatisfactionReportView]
+PAGES: list = [DormAllocationView, UtilityReportView, SatisfactionReportView, PurchaseBoardView]
