@@ -11,7 +11,8 @@ from datetime import datetime
 from typing import Any, Iterable
 
 from flask import current_app, url_for
-from sqlalchemy import and_, func, not_, or_, true
+from sqlalchemy import and_, func, inspect as sa_inspect, not_, or_, true
+from sqlalchemy.orm import selectinload
 
 from . import scope
 from .workflow import Step, Workflow, WorkflowLog
@@ -96,8 +97,20 @@ def awaiting_count(user: Any) -> int:
     return cache["count"]
 
 
+def _people_loaded(model: type, workflow: Workflow) -> list:
+    """Eager loads for the people the steps check (requester, worker …): one query per relation, not per row."""
+    paths = {workflow.requester} if workflow.requester else set()
+    for step in workflow.steps:
+        paths.update(step.not_by)
+        for _, actor in _actors(step):
+            paths.update(actor.people)
+    heads = {path.split(".")[0] for path in paths if path}
+    return [selectinload(getattr(model, head)) for head in sorted(heads)
+            if head in sa_inspect(model).relationships]
+
+
 def _awaiting_records(session, model, workflow, user, criterion) -> list:
-    rows = (session.query(model).filter(criterion, *scope.criteria(model))
+    rows = (session.query(model).options(*_people_loaded(model, workflow)).filter(criterion, *scope.criteria(model))
             .order_by(model.id.desc()).limit(LIMIT).all())
     return [row for row in rows if _offered(workflow, row, user)]
 
@@ -147,8 +160,9 @@ def mine(user: Any, open_only: bool = False) -> list[Entry]:
         workflow = view.workflow
         if not workflow.requester:
             continue
-        records = (session.query(model)
-                   .filter(scope.person_criterion(model, workflow.requester, user), *scope.criteria(model))
+        records = (session.query(model).options(*_people_loaded(model, workflow))
+                   .filter(scope.person_criterion(model, workflow.requester, user), *scope.criteria(model),
+                           getattr(model, workflow.field).in_(workflow.states()))
                    .order_by(model.id.desc()).limit(LIMIT).all())
         since = _since(session, model, (r.id for r in records))
         for record in records:

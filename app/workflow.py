@@ -196,6 +196,15 @@ class Workflow:
         state, stage = self.state_of(record), self.stage_of(record)
         return [s for s in self.steps if s.offered_to(record, user, state, stage)]
 
+    def states(self) -> list:
+        """Every state a step leads from or to (a loan that needs no approval is in none of them)."""
+        found = []
+        for step in self.steps:
+            for state in (*step.source, step.target, step.reject_to, step.return_to):
+                if state is not None and state not in found:
+                    found.append(state)
+        return found
+
     def tiered_step(self, state: Any) -> Step | None:
         return next((s for s in self.steps if s.tiers and state in s.source), None)
 

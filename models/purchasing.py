@@ -136,7 +136,8 @@ class PurchaseRequest(Entity):
               "method", "supplier", "total", "status", "approval_stage", "minute_no", "handler", "asset_cards"],
         order=("requested_on", "desc"),
         lookup=["code", "reason"],
-        lines=[Lines("items", ["name", "spec", "unit", "quantity", "unit_price", "category", "is_fixed_asset"])],
+        lines=[Lines("items", ["name", "spec", "unit", "quantity", "unit_price", "category", "is_fixed_asset"],
+                     show=["amount"])],
         quick_filters=[
             quick("草稿", status=PurchaseStatus.draft),
             quick("待审批", status=PurchaseStatus.pending),

@@ -543,6 +543,7 @@ def test_an_ordinary_loan_needs_no_approval(app, db, clients):
     assert response.status_code == 302, flashes(response.text)
     loan = db.session.query(AssetLoan).filter_by(asset_id=asset.id).order_by(AssetLoan.id.desc()).first()
     assert loan.approval == LoanApproval.none and db.session.get(Asset, asset.id).status == AssetStatus.on_loan
+    assert asset.code not in clients("baoguan").get("/mine/").text  # nothing to approve: not an application
 
 
 def test_repair_delay_approval_moves_the_promised_time(app, db, clients):
