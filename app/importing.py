@@ -47,6 +47,7 @@ from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String, Text, 
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import RelationshipProperty
+from sqlalchemy.orm.attributes import get_history
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.interfaces import MANYTOONE
 
@@ -78,7 +79,8 @@ FALSE_WORDS = {"否", "×", "✗", "x", "不", "无", "n", "no", "false", "0", "
 _DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
                         r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 _DATE_DIGITS = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff"), None)
+_INVISIBLE_CHARS = "\u200b\u200c\u200d\ufeff"
+_INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE_CHARS), None)
 
 
 class Refused(Exception):
@@ -356,7 +358,12 @@ def _read_csv(data: bytes) -> Sheet:
 
 
 def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not _tidy(value))
+    if value is None:
+        return True
+    if not isinstance(value, str):
+        return False
+    stripped = value.strip()
+    return not stripped or (stripped[0] in _INVISIBLE_CHARS and not _tidy(stripped))
 
 
 def _tidy(text: str) -> str:
@@ -384,6 +391,9 @@ def options(words: Sequence[str]) -> str:
 
 
 def _text_of(raw: Any) -> str:
+    """A cell as text (strings arrive tidied: read() and the row loop tidy them once)."""
+    if isinstance(raw, str):
+        return raw
     if isinstance(raw, bool):
         return "是" if raw else "否"
     if isinstance(raw, float) and raw.is_integer():
@@ -817,6 +827,8 @@ def _run(session, plan: Plan, sheet: Sheet, out: Outcome) -> None:
             try:
                 if f.clean is not None and raw is not None:
                     raw = f.clean(raw)
+                    if isinstance(raw, str):
+                        raw = _tidy(raw) or None
                 value = None if _blank(raw) else convert(f, raw)
             except CellError as error:
                 message = str(error)
@@ -920,8 +932,9 @@ def _run(session, plan: Plan, sheet: Sheet, out: Outcome) -> None:
             groups.setdefault(key, []).append(row)
     touched: list[Row] = []
     mine: set[int] = set()
+    prefilled = _prefills(plan, present)
     for group in groups.values():
-        if _write_group(session, plan, present, group, out, mine):
+        if _write_group(session, plan, present, group, out, mine, prefilled):
             touched += [r for r in group if not r.failed]
             if plan.spec.one_by_one and not _flush(session, out, group[0].number, mine):
                 return  # the database refused a write: nothing further can be trusted
@@ -985,20 +998,28 @@ def _holds(record: Any, f: Field, value: Any) -> bool:
 def _changed(record: Any) -> bool:
     """Whether any attribute set on a loaded record (by the row or its before_save) now differs."""
     state = inspect(record)
-    return any(state.attrs[key].history.has_changes() for key in list(state.committed_state))
+    return any(get_history(record, key).has_changes() for key in list(state.committed_state))
 
 
-def _fill(session, plan: Plan, present: set[str], row: Row) -> Any:
+def _prefills(plan: Plan, present: set[str]) -> dict[str, Any]:
+    """Absent columns of new records get the form's prefill (今天, 本部门, 本人 …), worked out once per file."""
+    found = {}
+    for f in plan.fields:
+        if f.parent is None and f.path not in present and f.prefill:
+            try:
+                value = prefill.value_of(f.prefill)
+            except KeyError:
+                continue
+            if value is not None:
+                found[f.name] = value
+    return found
+
+
+def _fill(session, plan: Plan, present: set[str], row: Row, prefilled: dict[str, Any]) -> Any:
     record = row.record if row.existing else plan.model()
     if not row.existing:
-        for f in plan.fields:  # absent columns of a new record: the form's prefill (今天, 本部门 …)
-            if f.parent is None and f.path not in present and f.prefill:
-                try:
-                    value = prefill.value_of(f.prefill)
-                except KeyError:
-                    continue
-                if value is not None:
-                    setattr(record, f.name, value)
+        for name, value in prefilled.items():
+            setattr(record, name, value)
     for f in plan.fields:
         if f.parent is None and f.path in present:
             value = row.values[f.path]
@@ -1035,14 +1056,15 @@ def _fill_parent(plan: Plan, present: set[str], name: str, parent: Any, group: l
             group[0].failed = True
 
 
-def _write_group(session, plan: Plan, present: set[str], group: list[Row], out: Outcome, mine: set[int]) -> bool:
+def _write_group(session, plan: Plan, present: set[str], group: list[Row], out: Outcome, mine: set[int],
+                 prefilled: dict[str, Any]) -> bool:
     """Fill, check and add one parent group (or one row). True if it may be written."""
     parents = {name: group[0].parents[name] for name in plan.parents if name in group[0].parents}
     for name, parent in parents.items():
         _fill_parent(plan, present, name, parent, group, out)
     live = [r for r in group if not r.failed]
     for row in live:
-        _fill(session, plan, present, row)
+        _fill(session, plan, present, row, prefilled)
     parents_in_play = [p for p in parents.values()
                        if p.id is None or session.is_modified(p) or any(not r.existing for r in live)]
     failed = False

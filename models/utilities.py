@@ -236,9 +236,9 @@ class MeterReading(Entity):
         if self.meter is None or self.meter.id is None or not self.month:
             return 0, None
         session = _session(self)
-        earlier = self._earlier().subquery()
+        stmt = self._earlier().with_only_columns(func.count(MeterReading.id), func.avg(MeterReading.usage))
         with session.no_autoflush:
-            count, average = session.execute(select(func.count(earlier.c.id), func.avg(earlier.c.usage))).one()
+            count, average = session.execute(stmt).one()
         return count or 0, (Decimal(str(average)) if average is not None else None)
 
     def before_save(self) -> None:
