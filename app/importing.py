@@ -436,6 +436,30 @@ def _date(raw: Any, with_time: bool = False):
     raise CellError(f"应为日期，例如 {example}；「{text}」不是日期")
 
 
+def _number(f: Field, raw: Any, text: str) -> int | Decimal:
+    what = "整数" if f.kind == "int" else "数字"
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise CellError(f"应为{what}；「{text}」不是数字")
+    if isinstance(raw, bool) or not number.is_finite():
+        raise CellError(f"应为{what}；「{text}」不是数字")
+    if f.kind == "int":
+        if number.adjusted() > 9 or abs(number) > 2_000_000_000:
+            raise CellError("数值过大")
+        if number != number.to_integral_value():
+            raise CellError(f"应为整数；「{text}」不是整数")
+        return int(number)
+    if number and number.adjusted() >= (f.precision or 28) - (f.scale or 0):  # more digits than the column
+        raise CellError("数值过大")
+    step = Decimal(1).scaleb(-(f.scale or 0))
+    if isinstance(raw, float):  # a binary fraction Excel computed: rounded as Excel shows it
+        return number.quantize(step, ROUND_HALF_UP)
+    if number != number.quantize(step, ROUND_HALF_UP):
+        raise CellError(f"最多 {f.scale} 位小数" if f.scale else "应为整数")
+    return number
+
+
 def convert(f: Field, raw: Any) -> Any:
     """The value of one non-empty cell for field ``f`` (relations: the text to look up); CellError if unreadable."""
     kind = f.kind
@@ -444,33 +468,14 @@ def convert(f: Field, raw: Any) -> Any:
         if kind == "text" and f.length and len(text) > f.length:
             raise CellError(f"不能超过 {f.length} 个字（现有 {len(text)} 个）")
         return text
-    if kind == "int":
+    if kind in ("int", "decimal"):
         text = _number_text(raw)
         try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise CellError(f"应为整数；「{text}」不是数字")
-        if isinstance(raw, bool) or number != number.to_integral_value() or not number.is_finite():
-            raise CellError(f"应为整数；「{text}」不是整数")
-        if abs(number) > 2_000_000_000:
-            raise CellError("数值过大")
-        return int(number)
-    if kind == "decimal":
-        text = _number_text(raw)
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise CellError(f"应为数字；「{text}」不是数字")
-        if isinstance(raw, bool) or not number.is_finite():
-            raise CellError(f"应为数字；「{text}」不是数字")
-        step = Decimal(1).scaleb(-(f.scale or 0))
-        if isinstance(raw, float):  # a binary fraction Excel computed: rounded as Excel shows it
-            number = number.quantize(step, ROUND_HALF_UP)
-        elif number != number.quantize(step, ROUND_HALF_UP):
-            raise CellError(f"最多 {f.scale} 位小数" if f.scale else "应为整数")
-        if f.precision and abs(number) >= Decimal(10) ** (f.precision - (f.scale or 0)):
-            raise CellError("数值过大")
-        return number
+            return _number(f, raw, text)
+        except CellError:
+            raise
+        except (ArithmeticError, ValueError):  # anything the decimal module still refuses
+            raise CellError(f"应为数字；「{text}」不是可用的数字")
     if kind == "date":
         return _date(raw)
     if kind == "datetime":

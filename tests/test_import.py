@@ -126,7 +126,9 @@ def test_a_file_with_errors_saves_nothing_and_names_row_and_column(as_user, db):
             asset_row(f"IMP-{uid()}", name=None),                # 7: required cell empty
             asset_row(f"IMP-{uid()}", until="2026-01-01"),       # 8: the model's own rule
             asset_row(good),                                   # 9: the same code again
-            asset_row(f"IMP-{uid()}", quantity=3, price="1500")]  # 10: fixed asset, one card each
+            asset_row(f"IMP-{uid()}", quantity=3, price="1500"),   # 10: fixed asset, one card each
+            asset_row(f"IMP-{uid()}", quantity="sNaN", price="1e999999999"),  # 11: numbers no one can store
+            asset_row(f"IMP-{uid()}", price="12.345")]              # 12: more decimals than money has
     html = preview(client, "/asset", xlsx(rows)).text
     found = problems(html)
     assert "第3行「数量」应为整数；「十」不是数字" in found
@@ -137,6 +139,8 @@ def test_a_file_with_errors_saves_nothing_and_names_row_and_column(as_user, db):
     assert "第8行「保修截止」保修截止不能早于购置日期" in found
     assert f"第9行「资产编号」「{good}」与第2行重复" in found
     assert "第10行「数量」单价 1000 元及以上的固定资产须一物一卡，数量只能为 1" in found
+    assert "第11行「数量」应为整数；「sNaN」不是数字" in found and "第11行「单价」数值过大" in found
+    assert "第12行「单价」最多 2 位小数" in found
     assert "没有导入任何数据" in html and 'name="token"' not in html  # nothing to confirm
     db.session.expire_all()
     assert db.session.query(Asset).filter(Asset.code.in_([good, other])).count() == 0
