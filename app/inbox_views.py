@@ -26,8 +26,9 @@ class TodoView(Page):
     @has_access
     def index(self):
         entries = inbox.awaiting(current_user)
-        return self.render("engine/todo.html", entries=entries, back=request.path,
-                           title=f"我的待办（{len(entries)}）")
+        total = max(inbox.awaiting_count(current_user), len(entries))
+        return self.render("engine/todo.html", entries=entries, back=request.path, total=total,
+                           per_kind=inbox.LIMIT, title=f"我的待办（{total}）")
 
 
 class MineView(Page):

@@ -145,9 +145,8 @@ def test_up_to_1000_yuan_only_the_logistics_director_approves_then_through_reimb
     from models.assets import Asset, AssetStatus
     from models.purchasing import PurchaseStatus as S
 
-    pk = new_request(clients("jiaoshi"), db, "jiaoshi", [("激光打印机", 1, "900", True), ("打印纸", 2, "25", False)],
-                     reason="一档：教研组打印机")
-    assert record(db, pk).status == S.draft and record(db, pk).total == D("950.00")
+    pk = new_request(clients("jiaoshi"), db, "jiaoshi", [("激光打印机", 1, "1000", True)], reason="一档：教研组打印机")
+    assert record(db, pk).status == S.draft and record(db, pk).total == D("1000.00")  # ≤1000: one tier
     assert offered(clients("jiaoshi"), pk) >= {"提交审批"}
     assert step(clients("jiaoshi"), pk, "submit").status_code == 302
     request = record(db, pk)
@@ -156,11 +155,11 @@ def test_up_to_1000_yuan_only_the_logistics_director_approves_then_through_reimb
     assert "后勤主任审批" in offered(clients("zongwu"), pk)
     approve(clients("zongwu"), pk, comment="同意")
     assert record(db, pk).status == S.approved and record(db, pk).approval_stage is None
-    request = finish(clients, db, pk, "950.00")
+    request = finish(clients, db, pk, "1000.00")
     cards = db.session.query(Asset).filter_by(source_request_id=pk).all()
-    assert len(cards) == 1  # only the fixed-asset line becomes a card
+    assert len(cards) == 1
     card = cards[0]
-    assert (card.name, card.unit_price, card.quantity, card.status) == ("激光打印机", D("900.00"), 1, AssetStatus.in_use)
+    assert (card.name, card.unit_price, card.quantity, card.status) == ("激光打印机", D("1000.00"), 1, AssetStatus.in_use)
     assert card.department_id == request.department_id and card.keeper_id == request.applicant_id
     assert re.fullmatch(r"ZC-\d{8}-\d{4}", card.code) and card.code in request.asset_cards()
     steps_taken = [(h.step_label, h.decision) for h in history(db, pk)]
@@ -171,9 +170,11 @@ def test_up_to_1000_yuan_only_the_logistics_director_approves_then_through_reimb
 
 
 def test_up_to_3000_yuan_the_principal_approves_after_the_director(app, db, clients):
+    from models.assets import Asset
     from models.purchasing import PurchaseStatus as S
 
-    pk = new_request(clients("jiaoshi"), db, "jiaoshi", [("投影仪", 1, "2500", True)], reason="二档：投影仪")
+    pk = new_request(clients("jiaoshi"), db, "jiaoshi", [("投影仪", 1, "2500", True), ("投影幕支架", 2, "150", False)],
+                     reason="二档：投影仪")
     step(clients("jiaoshi"), pk, "submit")
     approve(clients("zongwu"), pk)
     request = record(db, pk)
@@ -182,7 +183,9 @@ def test_up_to_3000_yuan_the_principal_approves_after_the_director(app, db, clie
     assert "校长审批" in offered(clients("xiaozhang"), pk)
     approve(clients("xiaozhang"), pk, comment="同意购置")
     assert record(db, pk).status == S.approved
-    finish(clients, db, pk, "2500")
+    finish(clients, db, pk, "2800")
+    cards = db.session.query(Asset).filter_by(source_request_id=pk).all()
+    assert [card.name for card in cards] == ["投影仪"]  # only the fixed-asset line becomes a card
     assert [h.step_label for h in history(db, pk) if h.decision] == ["后勤主任审批", "校长审批"]
 
 
@@ -578,3 +581,14 @@ def test_hazard_close_out_through_the_page(app, db, clients):
     closed = record(db, hazard.id, "Hazard")
     assert closed.status == HazardStatus.closed and closed.accepted_by.id == staff_of(db, "zongwu").id
     assert history(db, hazard.id, "Hazard")[-1].decision == "通过"
+
+
+def test_a_long_todo_list_says_how_many_there_are_in_all(app, db, clients, monkeypatch):
+    from app import inbox
+
+    monkeypatch.setattr(inbox, "LIMIT", 1)  # one per kind of document on the page
+    page = clients("zongwu").get("/todo/").text
+    total = int(re.search(r'id="todo-count">(\d+)<', page).group(1))
+    shown = page.count('class="btn btn-primary btn-xs"')
+    assert total > shown >= 1
+    assert f"共 {total} 项待办" in page and f"我的待办（{total}）" in page

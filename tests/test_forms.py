@@ -93,7 +93,8 @@ def loan_form(db, **changes):
     from models.assets import Asset, AssetStatus
 
     refs = _refs(db)
-    free = db.session.query(Asset).filter(Asset.status == AssetStatus.in_use, ~Asset.loans.any()).first()
+    free = db.session.query(Asset).filter(Asset.status == AssetStatus.in_use, ~Asset.loans.any(),
+                                          Asset.unit_price < 5000).first()  # a valuable one would need approval
     data = {"asset": free.id, "borrower": refs["staff"], "department": refs["department"],
             "lent_on": "2026-11-01", "due_on": "2026-11-20"}
     data.update(changes)
