@@ -315,7 +315,7 @@ def actor() -> tuple[int | None, str]:
         from flask_login import current_user
 
         if current_user and current_user.is_authenticated:
-            name = f"{current_user.first_name or ''}{current_user.last_name or ''}" or current_user.username
+            name = formatting.signature(current_user)
             return current_user.id, name
     except Exception:  # no login manager on this app
         log.debug("no login user for the audit log", exc_info=True)

@@ -9,6 +9,18 @@ from typing import Any, Callable
 from markupsafe import Markup
 
 
+def user_name(user: Any) -> str:
+    """A login user as people call them: 姓 (first_name) and 名 with no space; blank when none is given."""
+    if user is None:
+        return ""
+    return f"{user.first_name or ''}{user.last_name or ''}"
+
+
+def signature(user: Any) -> str:
+    """A login user's name for records of who did what: the name, else the login name."""
+    return user_name(user) or getattr(user, "username", "") or ""
+
+
 def money(value: Any) -> str:
     if value is None or value == "":
         return ""

@@ -8,7 +8,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import introspect, lines, numbering, scope
+from . import formatting, introspect, lines, numbering, scope
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ def _log_state_change(session, item, old, new) -> None:
         model=type(item).__name__, record_id=item.id, step="edit", step_label="修改",
         from_state=str(getattr(old, "value", old)), to_state=str(getattr(new, "value", new)),
         comment="修改后状态自动变更", actor_id=user.id if named else None,
-        actor_name=(f"{user.first_name or ''}{user.last_name or ''}" or user.username) if named else "系统"))
+        actor_name=formatting.signature(user) if named else "系统"))
 
 
 def delete_blockers(session, item, models: list[type]) -> str | None:

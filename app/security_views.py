@@ -151,13 +151,6 @@ def role_name(role: Any) -> str:
     return PUBLIC_ROLE if name == current_app.config.get("AUTH_ROLE_PUBLIC", "Public") else name
 
 
-def user_name(user: Any) -> str:
-    """Chinese names have no space between 姓 (first_name here) and 名."""
-    if user is None:
-        return ""
-    return f"{user.first_name or ''}{user.last_name or ''}"
-
-
 def joined(describe):
     def formatter(values: Iterable[Any] | None) -> str:
         return "、".join(describe(v) for v in values or [])
@@ -238,8 +231,8 @@ USER_FORMATTERS = {
     "last_login": formatting.moment,
     "created_on": formatting.moment,
     "changed_on": formatting.moment,
-    "created_by": user_name,
-    "changed_by": user_name,
+    "created_by": formatting.user_name,
+    "changed_by": formatting.user_name,
     "get_full_name": str,
 }
 
@@ -275,8 +268,8 @@ class RoleModelView(ChineseOptions, fab.RoleModelView):
 
 class UserGroupModelView(ChineseOptions, fab.UserGroupModelView):
     label_columns = {"name": "名称", "label": "显示名", "description": "说明", "users": "用户", "roles": "角色"}
-    formatters_columns = {"roles": joined(role_name), "users": joined(user_name)}
-    option_labels = {"roles": role_name, "users": user_name}
+    formatters_columns = {"roles": joined(role_name), "users": joined(formatting.user_name)}
+    option_labels = {"roles": role_name, "users": formatting.user_name}
 
 
 class PermissionModelView(ChineseOptions, fab.PermissionModelView):

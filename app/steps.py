@@ -7,7 +7,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import introspect, numbering, persistence
+from . import formatting, introspect, numbering, persistence
 from .persistence import Refused
 from .workflow import APPROVE, REJECT, RETURN, Step, Workflow, WorkflowLog
 
@@ -85,7 +85,7 @@ def take(session, record: Any, workflow: Workflow, step: Step, user: Any, *, dec
             model=type(record).__name__, record_id=record.id, step=step.name, step_label=label,
             from_state=_state_name(before), to_state=_state_name(workflow.state_of(record)),
             decision=decision if step.is_approval else None, comment=comment or None,
-            actor_id=user.id, actor_name=display_name(user))
+            actor_id=user.id, actor_name=formatting.signature(user))
         session.add(log)
         session.commit()
         return log
@@ -132,6 +132,3 @@ def _add_child(session, record: Any, step: Step, populate_child) -> dict[str, st
     numbering.assign(session, child)
     return errors
 
-
-def display_name(user: Any) -> str:
-    return f"{user.first_name or ''}{user.last_name or ''}" or user.username

@@ -26,7 +26,7 @@ from flask import current_app, has_app_context
 from flask_appbuilder import Model
 from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Text, inspect as sa_inspect
 
-from . import clock
+from . import clock, formatting
 
 APPROVE, REJECT, RETURN = "通过", "驳回", "退回修改"
 
@@ -288,7 +288,7 @@ def role_holders(session, role_name: str) -> list[str]:
     User = _user_model()
     users = (session.query(User).join(User.roles).filter(Role.name == role_name, User.active.is_(True))
              .order_by(User.id).limit(5).all())
-    cache[role_name] = [f"{u.first_name or ''}{u.last_name or ''}" or u.username for u in users]
+    cache[role_name] = [formatting.signature(u) for u in users]
     return cache[role_name]
 
 
