@@ -84,7 +84,9 @@ def app():
     from app import create_app
     from app.cli import prepare_database
 
-    application = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "DEMO_MODE": True})
+    # Cheap password hashing: every test logs in, and scrypt costs ~0.1 s a check on a 2-core CI machine.
+    application = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "DEMO_MODE": True,
+                              "FAB_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
     with application.app_context():
         if os.environ.get("TEST_CREATE_MISSING_TABLES"):
             _add_missing_columns()
@@ -144,3 +146,47 @@ def admin(as_user):
 def flashes(html: str) -> list[str]:
     """The texts of the flash messages on a page."""
     return [re.sub(r"<[^>]+>|\s+", " ", m).strip() for m in re.findall(r'<div class="alert[^"]*"[^>]*>(.*?)</div>', html, re.S)]
+
+
+# ----------------------------------------------------------------------------- a real browser
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The session's app served on 127.0.0.1 (tests/browser.py), shared by every browser test."""
+    from tests.browser import LiveServer
+
+    server = LiveServer(app)
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Debian Chromium for the whole run."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import launch
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def session(browser, live_server):
+    """``session("jiaoshi", **context options)``: a logged-in browser context, checked when the test ends for
+    requests to other hosts and script errors."""
+    from tests.browser import Session
+
+    opened = []
+
+    def login(username: str, **options) -> Session:
+        s = Session(browser, live_server, username, **options)
+        opened.append(s)
+        return s
+
+    yield login
+    for s in opened:
+        assert not s.foreign_requests(), f"requests to other hosts: {s.foreign_requests()}"
+        assert not s.errors, f"JavaScript errors: {s.errors}"
+        s.close()

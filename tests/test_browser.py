@@ -7,95 +7,13 @@ of the phone pages are written to bench/results/phone/ (not committed).
 from __future__ import annotations
 
 import re
-import threading
-from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
+from tests.browser import LATIN, LOCAL_HOSTS, RESULTS
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "bench" / "results" / "phone"
-LATIN = re.compile(r"[A-Za-z]")
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-PASSWORD = "Houqin@2026"
+SCREENSHOTS = RESULTS / "phone"
 WEEKDAYS = ["一", "二", "三", "四", "五", "六", "日"]
 MONTHS = ["一月", "二月", "三月", "四月", "五月", "六月", "七月", "八月", "九月", "十月", "十一月", "十二月"]
-
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
-
-
-@pytest.fixture(scope="module")
-def server(app):
-    """The session's app behind werkzeug's threaded server on 127.0.0.1, a free port."""
-    from werkzeug.serving import make_server
-
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, name="browser-test-server", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-class Session:
-    """One logged-in browser context, recording every request its pages make."""
-
-    def __init__(self, browser, base: str, username: str, **context_options):
-        self.base = base
-        self.requests: list[str] = []
-        self.context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **context_options)
-        self.context.set_default_timeout(10_000)
-        self.context.on("request", lambda request: self.requests.append(request.url))
-        self.page = self.context.new_page()
-        self.errors: list[str] = []
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.page.goto(f"{base}/login/")
-        self.page.fill("#username", username)
-        self.page.fill("#password", PASSWORD)
-        self.page.click("form [type=submit]")
-        self.page.wait_for_load_state("load")
-        assert "/login" not in self.page.url, f"{username} could not log in"
-
-    def open(self, path: str):
-        response = self.page.goto(self.base + path)
-        assert response is not None and response.status == 200, (path, response and response.status)
-        self.page.wait_for_load_state("load")
-        return self.page
-
-    def foreign_requests(self) -> list[str]:
-        return [url for url in self.requests
-                if urlsplit(url).scheme in ("http", "https", "ws", "wss") and urlsplit(url).hostname not in LOCAL_HOSTS]
-
-    def close(self):
-        self.context.close()
-
-
-@pytest.fixture
-def session(browser, server):
-    opened = []
-
-    def login(username: str, **options) -> Session:
-        s = Session(browser, server, username, **options)
-        opened.append(s)
-        return s
-
-    yield login
-    for s in opened:
-        assert not s.foreign_requests(), f"requests to other hosts: {s.foreign_requests()}"
-        assert not s.errors, f"JavaScript errors: {s.errors}"
-        s.close()
 
 
 def open_picker(page, selector: str):

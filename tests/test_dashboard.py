@@ -343,10 +343,9 @@ def test_month_bounds_and_percentages():
 
 
 # ----------------------------------------------------------------- in a real browser
-from tests.test_browser import CHROMIUM, LATIN, browser, server, session  # noqa: E402,F401  (fixtures)
+from tests.browser import LATIN  # noqa: E402
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
 def test_charts_draw_with_chinese_tooltips_in_a_browser(session):
     page = session("admin").open("/")
     for key in ("budgets", "asset_value", "dorm_occupancy"):

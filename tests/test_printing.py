@@ -352,14 +352,12 @@ def test_print_pages_do_not_change_the_models_permissions(app):
 
 
 # ----------------------------------------------------------------------------- in a real browser
-from tests.test_browser import CHROMIUM, browser, server, session  # noqa: E402,F401  (fixtures)
 
 
 def pdf_pages(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
 def test_sheets_print_on_a4_without_the_toolbar_in_a_browser(session, records):
     page = session("admin").open(f"/print/purchase-request/{records['request']}")
     assert page.locator(".print-toolbar").is_visible()
