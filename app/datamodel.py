@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Iterable
 
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla import filters as fab_filters
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from sqlalchemy import and_, or_
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Column, and_, asc, desc, inspect as sa_inspect, nulls_last, or_
+from sqlalchemy.orm import ColumnProperty, aliased, selectinload
 
 from . import pinyin
 
@@ -110,6 +111,35 @@ class SafeFilterConverter(fab_filters.SQLAFilterConverter):
         return filters
 
 
+def _plain_column(model: type, name) -> str | None:
+    """``name`` if it is an ordinary table column of ``model`` itself (not a relation, expression or dotted path)."""
+    if not isinstance(name, str) or "." in name:
+        return None
+    prop = sa_inspect(model).attrs.get(name)
+    if not isinstance(prop, ColumnProperty) or len(prop.columns) != 1:
+        return None
+    column = prop.columns[0]
+    return name if isinstance(column, Column) and column.table is model.__table__ else None
+
+
+@lru_cache(maxsize=None)
+def name_key(model: type) -> str:
+    """The column that stands for a record's display name (``__str__`` is Python, so SQL cannot sort by it).
+
+    The first plain column it is looked up by (its declared display text), else its name, title or code, else
+    its own list order column; a model without ``__admin__`` (FAB's User) by its username; else its primary key.
+    """
+    mapper = sa_inspect(model)
+    pk = mapper.get_property_by_column(mapper.primary_key[0]).key
+    meta = getattr(model, "__admin__", None)
+    if meta is None:
+        candidates = ["username", "name", "title", "code"]
+    else:
+        candidates = list(meta.lookup) + ["name", "title", "code"] + ([meta.order[0]] if meta.order else [])
+    # The id only as the last resort, even where a list is ordered by it (采购明细 and 维修用料 have names).
+    return next((name for name in candidates if name != pk and _plain_column(model, name)), pk)
+
+
 class EngineInterface(SQLAInterface):
     """One per generated view; ``eager`` names the relations its pages display."""
 
@@ -137,3 +167,24 @@ class EngineInterface(SQLAInterface):
 
     def apply_all(self, query, *args, **kwargs):
         return super().apply_all(query, *args, **kwargs).options(*self._loader_options())
+
+    # Written against FAB 5.3.0, whose apply_order_by sorts a relation by "related.id = fk" (a 500): use its name.
+    def apply_order_by(self, query, order_column, order_direction, aliases_mapping=None,
+                       bypass_many_to_many=False, add_pk=False):
+        if not order_column or "." in order_column or not self.is_relation(order_column):
+            return super().apply_order_by(query, order_column, order_direction, aliases_mapping=aliases_mapping,
+                                          bypass_many_to_many=bypass_many_to_many, add_pk=add_pk)
+        if not (self.is_relation_many_to_one(order_column) or self.is_relation_one_to_one(order_column)):
+            return query  # a to-many relation has no single name to sort by
+        # An anonymous alias, outer-joined: rows without the relation stay listed, and the target may be joined
+        # again (报修人 and 维修工 are both Staff) or be the model itself (上级部门).
+        related = self.get_related_model(order_column)
+        target = aliased(related)
+        query = query.outerjoin(target, getattr(self.obj, order_column).of_type(target))
+        direction = asc if order_direction == "asc" else desc
+        related_pk = sa_inspect(related).get_property_by_column(sa_inspect(related).primary_key[0]).key
+        # Rows with no related record (NULL name) come last in both directions, on SQLite and PostgreSQL alike;
+        # the related and own primary keys break ties so that paging is stable.
+        return query.order_by(nulls_last(direction(getattr(target, name_key(related)))),
+                              nulls_last(direction(getattr(target, related_pk))),
+                              direction(self.get_pk()))
