@@ -11,6 +11,7 @@ from app import clock, db, export
 from models.utilities import REPORT_COLUMNS, monthly_report
 
 from .base import SchoolPage
+from .months import month_choices
 from .utility_workbook import report_workbook
 
 
@@ -38,7 +39,7 @@ class UtilityReportView(SchoolPage):
             error, month = "月份格式应为 年-月，例如 2026-10", previous_month()
         rows = monthly_report(db.session, month)
         return self.render("views/utility_report.html", month=month, rows=rows, error=error,
-                           columns=REPORT_COLUMNS, title=f"月度水电报表（{month}）")
+                           columns=REPORT_COLUMNS, months=month_choices(month), title=f"月度水电报表（{month}）")
 
     @expose("/export.xlsx")
     @has_access
