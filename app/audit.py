@@ -175,7 +175,7 @@ def format_value(model: type, key: str, value: Any) -> str:
         fmt = introspect.display_format(model, key)
     except Exception:
         fmt = None
-    return _cap(formatting.formatter(fmt)(value))
+    return _cap(formatting.text_formatter(fmt)(value))
 
 
 def _same(old: Any, new: Any) -> bool:

@@ -265,7 +265,7 @@ def csv_response(chunks: Iterator[bytes], name: str) -> Response:
 def list_query(view):
     """The query of the view's list page for this request: filters, quick filter, order, scope; no paging."""
     get_filter_args(view._filters)
-    filters = view.with_quick_filter(view._filters).get_joined_filters(view._base_filters)
+    filters = view.with_list_conditions(view._filters).get_joined_filters(view._base_filters)
     order = get_order_args().get(view.__class__.__name__)
     if order and order[0] in view.order_columns:
         order_column, order_direction = order

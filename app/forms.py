@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from flask import url_for
 
-from . import pinyin, scope
+from . import qualify, scope, search
 from flask_appbuilder.forms import GeneralModelConverter
 from markupsafe import Markup, escape
-from sqlalchemy import String, Text, cast, or_, select
+from sqlalchemy import inspect as sa_inspect, select
 from sqlalchemy.orm import Session
 from flask_appbuilder.fieldwidgets import Select2Widget
 from wtforms import Field, SelectField, ValidationError, validators
@@ -36,6 +36,7 @@ class LookupWidget:
             "data-url": field.url(),
             "data-placeholder": "请选择或输入关键字搜索",
             "data-allow-clear": "true" if field.allow_blank else "false",
+            **({"data-depends": " ".join(field.depends)} if field.depends else {}),
             **{k: v for k, v in kwargs.items() if k != "name_"},
         }
         if "name_" in kwargs:
@@ -50,8 +51,10 @@ class LookupField(Field):
 
     widget = LookupWidget()
 
-    def __init__(self, label=None, validators=None, *, model, session_func, endpoint, column, allow_blank=True, **kwargs):
+    def __init__(self, label=None, validators=None, *, model, session_func, endpoint, column, allow_blank=True,
+                 depends=(), **kwargs):
         super().__init__(label, validators, **kwargs)
+        self.depends = tuple(depends)  # other fields of the form whose values narrow the choices (Qualify)
         self.model = model
         self.session_func = session_func
         self.endpoint = endpoint
@@ -85,28 +88,17 @@ class LookupField(Field):
             raise StopValidation("所选记录不存在、已被删除或不在您的数据范围内，请重新选择")
 
 
-def search_columns(model) -> list:
-    """The text columns a lookup searches: the model's declared lookup fields, else its short strings."""
-    names = getattr(model.__admin__, "lookup", None) or [
-        c.key for c in model.__table__.columns if isinstance(c.type, String) and not isinstance(c.type, Text)
-        and (c.type.length or 0) <= 100 and c.key != "row_version" and not c.info.get("pinyin_of")
-    ][:4]
-    return [getattr(model, n) for n in names]
-
-
-def lookup(session: Session, model, term: str, page: int) -> tuple[list, bool]:
-    """One page of records of ``model`` within the user's data scope matching ``term``, and whether more exist."""
+def lookup(session: Session, model, term: str, page: int, where=None) -> tuple[list, bool]:
+    """One page of records of ``model`` within the user's data scope (and ``where``, a relation's qualifying
+    rule) whose displayed text matches ``term`` (app/search.py), and whether more exist."""
     stmt = select(model).where(*scope.criteria(model))
-    term = term.strip()
-    if term:
-        like = f"%{term}%"
-        columns = search_columns(model)
-        found = [cast(col, String).ilike(like) for col in columns]
-        # Names with a pinyin companion are found by pinyin too: zs / zhangsan → 张三 (app/pinyin.py).
-        found += [m for m in (pinyin.matches(model, col.key, term) for col in columns) if m is not None]
-        stmt = stmt.where(or_(*found))
-    order = model.__admin__.order
-    if order and hasattr(model, order[0]):
+    if where is not None:
+        stmt = stmt.where(where)
+    matched = search.criterion(model, search.display_paths(model), term)
+    if matched is not None:
+        stmt = stmt.where(matched)
+    order = getattr(getattr(model, "__admin__", None), "order", None)
+    if order and order[0] in sa_inspect(model).column_attrs:
         column = getattr(model, order[0])
         stmt = stmt.order_by(column.desc() if order[1] == "desc" else column.asc())
     stmt = stmt.order_by(model.id).offset(page * PAGE).limit(PAGE + 1)
@@ -141,6 +133,52 @@ class ChoiceField(SelectField):
     def pre_validate(self, form):
         if self.data is not None and self.data not in self.enum_class:
             raise ValidationError("请从列表中选择")
+
+
+class Required(validators.DataRequired):
+    """DataRequired that keeps a field's own reason for an unreadable value (a rating of 6 stars: 请点选 1 到 5
+    颗星) instead of replacing it with 必填."""
+
+    def __call__(self, form, field):
+        if field.process_errors:
+            raise StopValidation(field.process_errors[0])
+        super().__call__(form, field)
+
+
+class StarsWidget:
+    """Five stars to tap (radio buttons 1–5 under the hood, so the value still reads without a script)."""
+
+    def __call__(self, field, **kwargs) -> Markup:
+        try:
+            chosen = int(field.data) if field.data not in (None, "") else None
+        except (TypeError, ValueError):
+            chosen = None
+        parts = []
+        for score in range(5, 0, -1):  # drawn right to left, so that CSS can light a star and those before it
+            box_id = f"{field.id}-{score}"
+            parts.append(Markup('<input type="radio" id="{0}" name="{1}" value="{2}"{3}>'
+                                '<label for="{0}" title="{2} 星" aria-label="{2} 星">★</label>').format(
+                box_id, field.name, score, Markup(" checked") if chosen == score else ""))
+        return Markup('<span class="engine-stars" id="{0}" role="radiogroup" aria-label="{1}">{2}</span>').format(
+            field.id, field.label.text, Markup("").join(parts))
+
+
+class StarsField(Field):
+    widget = StarsWidget()
+
+    def process_formdata(self, valuelist):
+        raw = (valuelist[0] if valuelist else "") or ""
+        if raw == "":
+            self.data = None
+            return
+        try:
+            self.data = int(raw)
+        except ValueError:
+            self.data = None
+            raise ValueError("请点选 1 到 5 颗星")
+        if not 1 <= self.data <= 5:
+            self.data = None
+            raise ValueError("请点选 1 到 5 颗星")
 
 
 DATETIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")  # shown and picked as 2026-11-21 09:30
@@ -184,6 +222,9 @@ class LookupConverter(GeneralModelConverter):
 
             form_props[col_name] = ImageUploadField(label, description=description or help_text())
             return form_props
+        if getattr(column, "info", {}).get("format") == "stars":
+            form_props[col_name] = StarsField(label, lst_validators, description=description)
+            return form_props
         if self.datamodel.is_enum(col_name):
             column = self.datamodel.list_columns[col_name]
             default = column.default.arg if column.default is not None else None
@@ -202,6 +243,7 @@ class LookupConverter(GeneralModelConverter):
         required = not self.datamodel.is_nullable(col_name)
         lst_validators.append(validators.DataRequired() if required else validators.Optional())
         datamodel = self.datamodel
+        rule = qualify.rule(datamodel.obj, col_name)
         form_props[col_name] = LookupField(
             label,
             lst_validators,
@@ -211,5 +253,6 @@ class LookupConverter(GeneralModelConverter):
             endpoint=self.endpoint,
             column=self.column_prefix + col_name,
             allow_blank=not required,
+            depends=rule.depends if rule is not None else (),
         )
         return form_props

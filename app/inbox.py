@@ -6,18 +6,19 @@ document the user could not act on.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from typing import Any, Iterable
 
 from flask import current_app, url_for
 from sqlalchemy import and_, func, inspect as sa_inspect, not_, or_, true
 from sqlalchemy.orm import selectinload
 
-from . import scope
+from . import formatting, introspect, scope
 from .workflow import Step, Workflow, WorkflowLog
 
 LIMIT = 200  # per document type on one page; the count in the top bar is exact
+FACT_LENGTH = 40  # a long text (购置理由) is cut on a card
 
 
 @dataclass
@@ -27,7 +28,17 @@ class Entry:
     state: str
     actions: list[str]  # what the user may do now (我的待办) or who holds it (我的申请)
     url: str
-    since: datetime | None
+    since: datetime | None  # waiting since: the last step taken, else when the record was made
+    facts: list[tuple[str, Any]] = field(default_factory=list)  # (label, shown value) from Admin.summary
+    flags: list[str] = field(default_factory=list)  # 逾期, 紧急
+    steps: list = field(default_factory=list)  # the Step objects the user may take now (我的待办)
+    view: Any = None
+    made: datetime | None = None  # when the record was made, for 我的申请's newest first
+
+    @property
+    def rank(self) -> int:
+        """逾期 first, then 紧急, then the rest."""
+        return 0 if "逾期" in self.flags else 1 if "紧急" in self.flags else 2
 
 
 def workflow_views(user) -> list[tuple[type, Any]]:
@@ -129,13 +140,56 @@ def _since(session, model: type, ids: Iterable[int]) -> dict[int, datetime]:
     return dict(rows)
 
 
+def _started(workflow: Workflow, record: Any) -> datetime | None:
+    value = getattr(record, workflow.started, None) if workflow.started else None
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime.combine(value, time.min)
+    return None
+
+
 def _state(workflow: Workflow, record: Any) -> str:
     value = workflow.state_of(record)
     return str(getattr(value, "value", value) or "")
 
 
+def facts(view, record: Any) -> list[tuple[str, Any]]:
+    meta = type(record).__admin__
+    found = []
+    for name in meta.summary:
+        value = getattr(record, name, None)
+        value = value() if callable(value) else value
+        if value in (None, ""):
+            continue
+        shown = view.formatters_columns.get(name)
+        label = view.label_columns.get(name) or introspect.label(type(record), name)
+        text = shown(value) if shown else formatting.plain(value)
+        if isinstance(text, str) and not hasattr(text, "__html__") and len(text) > FACT_LENGTH:
+            text = text[:FACT_LENGTH] + "…"
+        found.append((label, text))
+    return found
+
+
+def _flags(record: Any) -> list[str]:
+    meta = type(record).__admin__
+    found = []
+    if meta.overdue is not None and meta.overdue(record):
+        found.append("逾期")
+    if meta.urgent is not None and meta.urgent(record):
+        found.append("紧急")
+    return found
+
+
+def _entry(view, record, actions, since, steps=()) -> Entry:
+    workflow = view.workflow
+    return Entry(type(record).__admin__.label, record, _state(workflow, record), actions,
+                 url_for(f"{view.endpoint}.show", pk=record.id), since or _started(workflow, record),
+                 facts(view, record), _flags(record), list(steps), view)
+
+
 def awaiting(user: Any) -> list[Entry]:
-    """The documents awaiting the user, newest activity first."""
+    """The documents awaiting the user: overdue first, then urgent, then those waiting longest."""
     session = current_app.appbuilder.session
     entries = []
     for model, view in workflow_views(user):
@@ -146,14 +200,14 @@ def awaiting(user: Any) -> list[Entry]:
         since = _since(session, model, (r.id for r in records))
         stage_of = view.workflow.stage_of
         for record in records:
-            actions = [step.label_at(stage_of(record)) for step in _offered(view.workflow, record, user)]
-            entries.append(Entry(model.__admin__.label, record, _state(view.workflow, record), actions,
-                                 url_for(f"{view.endpoint}.show", pk=record.id), since.get(record.id)))
-    return sorted(entries, key=lambda e: (e.since or datetime.min, e.record.id), reverse=True)
+            offered = sorted(view.workflow.offered(record, user), key=lambda s: s.optional)
+            actions = [step.label_at(stage_of(record)) for step in offered]
+            entries.append(_entry(view, record, actions, since.get(record.id), offered))
+    return sorted(entries, key=lambda e: (e.rank, e.since or datetime.max, e.record.id))
 
 
 def mine(user: Any, open_only: bool = False) -> list[Entry]:
-    """The user's own documents (the workflow's requester is them), with who holds each now."""
+    """The user's own documents (the workflow's requester is them), newest first, with who holds each now."""
     session = current_app.appbuilder.session
     entries = []
     for model, view in workflow_views(user):
@@ -165,10 +219,25 @@ def mine(user: Any, open_only: bool = False) -> list[Entry]:
                            getattr(model, workflow.field).in_(workflow.states()))
                    .order_by(model.id.desc()).limit(LIMIT).all())
         since = _since(session, model, (r.id for r in records))
+        made = _made(session, model, (r.id for r in records))
         for record in records:
             holders = workflow.holders(session, record)
             if open_only and not holders:
                 continue
-            entries.append(Entry(model.__admin__.label, record, _state(workflow, record), holders,
-                                 url_for(f"{view.endpoint}.show", pk=record.id), since.get(record.id)))
-    return sorted(entries, key=lambda e: (e.since or datetime.min, e.record.id), reverse=True)
+            entry = _entry(view, record, holders, since.get(record.id))
+            entry.made = made.get(record.id) or _started(workflow, record)
+            entries.append(entry)
+    return sorted(entries, key=lambda e: (e.made or datetime.min, e.record.id), reverse=True)
+
+
+def _made(session, model: type, ids: Iterable[int]) -> dict[int, datetime]:
+    """When each record was made, from its 新增 row of the audit log (records loaded in bulk have none)."""
+    from .audit import CREATE, AuditLog
+
+    ids = list(ids)
+    if not ids:
+        return {}
+    rows = (session.query(AuditLog.record_id, func.min(AuditLog.created_at))
+            .filter(AuditLog.model == model.__name__, AuditLog.action == CREATE, AuditLog.record_id.in_(ids))
+            .group_by(AuditLog.record_id).all())
+    return dict(rows)

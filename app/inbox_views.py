@@ -1,7 +1,9 @@
 """我的待办 and 我的申请: pages every role has, listing documents of every type in one place."""
 from __future__ import annotations
 
-from flask import request
+from urllib.parse import quote
+
+from flask import request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 from flask_login import current_user
@@ -28,7 +30,29 @@ class TodoView(Page):
         entries = inbox.awaiting(current_user)
         total = max(inbox.awaiting_count(current_user), len(entries))
         return self.render("engine/todo.html", entries=entries, back=request.path, total=total,
-                           per_kind=inbox.LIMIT, title=f"我的待办（{total}）")
+                           per_kind=inbox.LIMIT, title=f"我的待办（{total}）", actions=inline_actions)
+
+
+def inline_actions(entry) -> list[dict]:
+    """How each step the user may take shows on the 我的待办 card: a button (接单, 验收), a small form right there
+    (派工: 维修人), or a link to the record, where an approval is read before it is given."""
+    view, record = entry.view, entry.record
+    stage = view.workflow.stage_of(record)
+    found = []
+    for step in entry.steps:
+        item = {"step": step, "label": step.label_at(stage),
+                "url": url_for(f"{view.endpoint}.step", name=step.name, pk=record.id, next=request.path),
+                "open": f"{entry.url}?next={quote(request.path)}#workflow", "view": view.__class__.__name__}
+        if not view.step_needs_form(step):
+            item["kind"] = "button"
+        elif not (step.is_approval or step.creates or step.comment or view.step_line_specs(step)) \
+                and len(step.all_fields) <= 2 and not step.optional:
+            item["kind"], item["form"] = "form", view.step_form_for(step, record)
+            item["fields"] = view.step_fields(step, record)
+        else:
+            item["kind"] = "open"
+        found.append(item)
+    return found
 
 
 class MineView(Page):

@@ -48,6 +48,8 @@ def display_format(model: type, name: str) -> str | None:
     if info.get("format"):
         return info["format"]
     prop = inspect(model).attrs.get(name)
+    if isinstance(prop, RelationshipProperty):
+        return "record"  # a related record reads as a link to its own page
     if prop is not None and not isinstance(prop, RelationshipProperty):
         sa_type = prop.columns[0].type
         if isinstance(sa_type, Boolean):

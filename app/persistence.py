@@ -8,7 +8,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import formatting, introspect, lines, numbering, scope
+from . import formatting, introspect, lines, numbering, qualify, scope
 
 log = logging.getLogger(__name__)
 
@@ -27,19 +27,19 @@ class Refused(Exception):
         self.errors = errors or {}
 
 
-def save(session, item, populate: Callable[[], None] | None = None) -> None:
-    """Fill ``item`` (``populate``), compute derived fields, check rules and commit, or raise Refused."""
+def save(session, item, populate: Callable[[], dict | None] | None = None) -> None:
+    """Fill ``item`` (``populate``, which may return field errors of its own), compute derived fields, check
+    rules and commit, or raise Refused."""
     try:
         with session.no_autoflush:
-            if populate is not None:
-                populate()
+            filled = (populate() if populate is not None else None) or {}
             rows = lines.children(item, getattr(getattr(item, "__admin__", None), "lines", ()))
             for _, _, child in rows:
                 child.before_save()
             item.before_save()
-            errors = item.validate()
+            errors = {**filled, **qualify.refusals(session, item), **item.validate()}
             for relation, index, child in rows:
-                for name, message in child.validate().items():
+                for name, message in {**qualify.refusals(session, child), **child.validate()}.items():
                     errors[f"{relation}-{index}-{name}"] = message
         if errors:
             session.rollback()

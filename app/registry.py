@@ -59,14 +59,20 @@ class Screen:
             engine_owned.add(meta.workflow.field)
             if meta.workflow.stage:
                 engine_owned.add(meta.workflow.stage)
+        if meta.account is not None:
+            engine_owned.add(meta.account.relation)  # edited as the account fields (app/accounts.py)
         self.form = [n for n in (list(meta.form) or user_columns)
                      if n not in engine_owned and not introspect.is_computed(model, n)]
         self.list = list(meta.list) or self.form[:8]
         self.show = list(meta.show) or _unique(self.form + self.list)
         self.search = list(meta.search) or [n for n in self.list if not introspect.is_computed(model, n)]
-        shown = _unique(self.list + self.show + self.form + self.search)
+        shown = _unique(self.list + self.show + self.form + self.search + list(meta.summary))
         self.labels = introspect.labels(model, shown)
         self.formatters = {n: formatting.formatter(introspect.display_format(model, n)) for n in shown}
+        if meta.account is not None:
+            from .accounts import describe
+
+            self.formatters[meta.account.relation] = describe
         self.list_relations = [n for n in self.list if introspect.is_relation(model, n)]
         self.order = tuple(meta.order) if meta.order else None
 

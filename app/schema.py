@@ -82,6 +82,43 @@ class Scope:
 
 
 @dataclass(frozen=True)
+class Qualify:
+    """Which records a relation may point at, for the record being filled in (``relation(..., qualify=)``).
+
+    ``where(target_model, record)`` returns an SQL criterion on the target (or None: any record); ``record``
+    is the record being edited, or a stand-in carrying the values of the form's ``depends`` fields, so a
+    dropdown offers only qualifying records and a save naming another is refused with ``message``.
+    """
+
+    where: Callable[[type, Any], Any]
+    message: str
+    depends: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A document this record can start with one click (app/follow_ups.py): the ``target`` model's add form,
+    with ``carry`` = {target field: source path, or "self" for the record itself} filled in; ``per_line``: one
+    button per line of that text field; ``when``: only for records it holds for."""
+
+    target: str
+    label: str
+    carry: Mapping[str, str] = dc_field(default_factory=dict)
+    per_line: str | None = None
+    when: Callable[[Any], bool] | None = None
+
+
+@dataclass(frozen=True)
+class Account:
+    """The person's login, opened and kept on the person's own form (app/accounts.py): ``relation`` to the
+    login user, the column with the person's ``name``, and an optional ``email`` column."""
+
+    relation: str = "user"
+    name: str = "name"
+    email: str | None = None
+
+
+@dataclass(frozen=True)
 class Lines:
     """Child rows entered on the parent's own form (采购明细 on a 采购申请): a one-to-many relation."""
 
@@ -89,6 +126,7 @@ class Lines:
     columns: Sequence[str]
     min_rows: int = 1
     show: Sequence[str] = ()  # read-only columns also shown (金额 computed from 数量 × 单价)
+    steps: Sequence[str] = ()  # entered on these workflow steps' forms (耗材 on 完工), not on the add/edit form
 
 
 @dataclass(frozen=True)
@@ -121,13 +159,23 @@ class Admin:
     search: Sequence[str] = ()
     show: Sequence[str] = ()
     form: Sequence[str] = ()
+    # What people filing for themselves fill in (users whose data scope for the model is narrower than 全部):
+    # the rest of the form takes its prefills (报修人 and 部门 are the person's own).
+    self_form: Sequence[str] = ()
     order: tuple[str, str] | None = None
     quick_filters: Sequence[QuickFilter] = ()
     lookup: Sequence[str] = ()  # text columns searched when this model is chosen in a dropdown
     lines: Sequence[Lines] = ()  # child tables edited on this model's form
     workflow: Any = None  # an app.workflow.Workflow: states, steps, who may take them
     imports: Import | None = None  # bulk import from Excel (导入 button on the list page)
+    account: Account | None = None  # a person model whose form opens their login account (app/accounts.py)
+    follow_ups: Sequence[FollowUp] = ()  # documents started from this one (a patrol finding → a hazard)
     scope: Scope = dc_field(default_factory=Scope)
+    # The few facts that tell one record from another at a glance: its card on a phone, its row in 我的待办.
+    summary: Sequence[str] = ()
+    overdue: Callable[[Any], bool] | None = None  # shown 逾期 and listed first in 我的待办
+    urgent: Callable[[Any], bool] | None = None  # shown 紧急 and listed next
+    start: str | None = None  # the home page's big button for those who may add (我要报修)
     menu_order: int = 100
     api: bool = True
     generate: bool = True
@@ -261,6 +309,16 @@ def moment(label: str, **kwargs: Any) -> Column:
     return field(DateTime, label, fmt="datetime", **kwargs)
 
 
+def stars(label: str, **kwargs: Any) -> Column:
+    """A rating of 1 to 5, given by tapping stars on forms and shown as ★★★★☆."""
+    return field(Integer, label, fmt="stars", **kwargs)
+
+
+def telephone(label: str, length: int = 30, **kwargs: Any) -> Column:
+    """A telephone number: a tap on a phone calls it (a tel: link on lists and detail pages)."""
+    return field(String(length), label, fmt="tel", **kwargs)
+
+
 def flag(label: str, default: bool = False, **kwargs: Any) -> Column:
     return field(Boolean, label, default=default, **kwargs)
 
@@ -301,11 +359,14 @@ def key(
     )
 
 
-def relation(target: str, label: str, *, prefill: str | None = None, **kwargs: Any):
-    """A relationship with its Chinese label (shown in forms, lists and filters)."""
+def relation(target: str, label: str, *, prefill: str | None = None, qualify: Qualify | None = None, **kwargs: Any):
+    """A relationship with its Chinese label (shown in forms, lists and filters); ``qualify`` limits the records
+    it may point at (app/qualify.py)."""
     info: dict[str, Any] = {"label": label}
     if prefill:
         info["prefill"] = prefill
+    if qualify is not None:
+        info["qualify"] = qualify
     return relationship(target, info=info, **kwargs)
 
 

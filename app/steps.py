@@ -7,7 +7,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import formatting, introspect, numbering, persistence
+from . import formatting, introspect, lines, numbering, persistence, qualify
 from .persistence import Refused
 from .workflow import APPROVE, REJECT, RETURN, Step, Workflow, WorkflowLog
 
@@ -58,7 +58,7 @@ def take(session, record: Any, workflow: Workflow, step: Step, user: Any, *, dec
     if decision == RETURN and not comment:
         raise Refused("退回修改须写明要修改什么", {"comment": "请写明需要修改的内容"})
     if step.comment and decision == APPROVE and not comment:
-        raise Refused("请填写意见", {"comment": "请填写意见"})
+        raise Refused(f"请填写{step.comment_label}", {"comment": f"请填写{step.comment_label}"})
     try:
         with session.no_autoflush:
             errors = {}
@@ -69,12 +69,14 @@ def take(session, record: Any, workflow: Workflow, step: Step, user: Any, *, dec
                           if getattr(record, name) in (None, "")}
                 if step.creates is not None:
                     errors.update(_add_child(session, record, step, populate_child))
+                errors.update(_line_errors(session, record, step))
             target = _target(session, workflow, record, step, decision, stage)
             setattr(record, workflow.field, target)
             flag_modified(record, workflow.field)  # the row's version moves even when the state stays
             if decision == APPROVE and step.effect and target == step.target:
                 getattr(record, step.effect)(session)
             record.before_save()
+            errors.update(qualify.refusals(session, record))
             errors.update(record.validate())
             if not errors and workflow.stage and target != before:
                 workflow.settle(session, record)
@@ -119,6 +121,17 @@ def _target(session, workflow: Workflow, record: Any, step: Step, decision: str,
     return target
 
 
+def _line_errors(session, record: Any, step: Step) -> dict[str, str]:
+    """The rules of the document lines this step's form enters, keyed ``relation-index-field``."""
+    specs = [spec for spec in getattr(getattr(record, "__admin__", None), "lines", ()) if step.name in spec.steps]
+    errors = {}
+    for relation, index, child in lines.children(record, specs):
+        child.before_save()
+        for name, message in {**qualify.refusals(session, child), **child.validate()}.items():
+            errors[f"{relation}-{index}-{name}"] = message
+    return errors
+
+
 def _add_child(session, record: Any, step: Step, populate_child) -> dict[str, str]:
     """Fill the step's new child record, add it to its relation, and return its rule errors."""
     child = new_child(record, step)
@@ -127,6 +140,7 @@ def _add_child(session, record: Any, step: Step, populate_child) -> dict[str, st
     errors = {name: "请填写此项" for name in step.creates.required if getattr(child, name) in (None, "")}
     getattr(record, step.creates.relation).append(child)
     child.before_save()
+    errors.update(qualify.refusals(session, child))
     errors.update(child.validate())
     session.add(child)
     numbering.assign(session, child)

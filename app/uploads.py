@@ -29,6 +29,7 @@ from sqlalchemy import event, or_
 from werkzeug.datastructures import FileStorage
 from werkzeug.security import safe_join
 from wtforms import Field
+from wtforms.utils import unset_value
 from wtforms.validators import StopValidation
 from wtforms.widgets import html_params
 
@@ -115,8 +116,11 @@ def check(upload: FileStorage) -> str | None:
     return None
 
 
-def store(upload: FileStorage) -> str:
-    """Write a checked upload under UPLOAD_FOLDER/yyyy/mm/ with a random name; return the column value."""
+def store(upload: FileStorage, staged: bool = True) -> str:
+    """Write a checked upload under UPLOAD_FOLDER/yyyy/mm/ with a random name; return the column value.
+
+    ``staged``: the file goes if the transaction it was written in is rolled back; a file kept for a form
+    that must be sent again (see ImageUploadField) is not staged."""
     upload.stream.seek(0)
     kind = sniff(upload.stream.read(16))
     upload.stream.seek(0)
@@ -125,8 +129,40 @@ def store(upload: FileStorage) -> str:
     path = folder() / stored
     path.parent.mkdir(parents=True, exist_ok=True)
     upload.save(str(path))
-    _stage(path)
+    if staged:
+        _stage(path)
     return f"{stored}{SEPARATOR}{original_name(upload.filename)}"
+
+
+# A photo chosen on a form whose save is then refused is kept: the page sent back carries it, signed, so the
+# person need not choose it again (the browser cannot refill a file input).
+KEPT_SUFFIX = "__kept"
+
+
+def _kept_serializer():
+    from itsdangerous import URLSafeSerializer
+
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="kept-upload")
+
+
+def kept_token(value: str) -> str:
+    from flask_login import current_user
+
+    return _kept_serializer().dumps([value, getattr(current_user, "id", None)])
+
+
+def kept_value(token: str) -> str | None:
+    """The column value a kept-upload token names, if it was signed here for the login user."""
+    from flask_login import current_user
+    from itsdangerous import BadSignature
+
+    try:
+        value, user_id = _kept_serializer().loads(token)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    if user_id != getattr(current_user, "id", None) or not isinstance(value, str):
+        return None
+    return value if STORED.fullmatch(split(value)[0]) else None
 
 
 # A file written during a save is removed if that save is rolled back.
@@ -164,21 +200,34 @@ class ImageUploadWidget:
         kwargs.setdefault("id", field.id)
         kwargs.pop("class_", None)
         kwargs.pop("class", None)
+        kwargs.pop("required", None)
         current = Markup("")
-        stored, name = split(field.data) if isinstance(field.data, str) else ("", "")
-        if stored:
-            url = url_for("uploads.serve", stored=stored)
+        if field.kept:
+            stored, name = split(field.kept)
             current = Markup(
-                '<div class="engine-upload-current"><a href="{0}" target="_blank" rel="noopener">'
-                '<img src="{0}" alt="{1}" style="max-width:160px;max-height:120px"> {1}</a> '
-                '<label class="checkbox-inline"><input type="checkbox" name="{2}" value="{3}"> 删除此照片</label>'
-                '</div>').format(url, name, field.name, CLEAR)
+                '<div class="engine-upload-current engine-upload-kept"><img src="{0}" alt="{1}" '
+                'style="max-width:160px;max-height:120px"> 已选择 {1}，保存时一并保存'
+                '<input type="hidden" name="{2}" value="{3}"></div>').format(
+                url_for("uploads.serve", stored=stored, kept=field.kept_token), name,
+                field.name + KEPT_SUFFIX, field.kept_token)
+        else:
+            stored, name = split(field.data) if isinstance(field.data, str) else ("", "")
+            if stored:
+                url = url_for("uploads.serve", stored=stored)
+                current = Markup(
+                    '<div class="engine-upload-current"><a href="{0}" target="_blank" rel="noopener">'
+                    '<img src="{0}" alt="{1}" style="max-width:160px;max-height:120px"> {1}</a> '
+                    '<label class="checkbox-inline"><input type="checkbox" name="{2}" value="{3}"> 删除此照片</label>'
+                    '</div>').format(url, name, field.name, CLEAR)
         attrs = html_params(type="file", name=field.name, accept=ACCEPT, **kwargs)
         return current + Markup(f"<input {attrs}>")
 
 
 class ImageUploadField(Field):
-    """An image upload; ``data`` is the column value. Nothing chosen keeps the current image."""
+    """An image upload; ``data`` is the column value. Nothing chosen keeps the current image.
+
+    A valid image is written when the form is checked, so that a save refused for another field keeps it
+    (``kept``): the page sent back shows it and carries a signed token naming it."""
 
     widget = ImageUploadWidget()
 
@@ -186,6 +235,15 @@ class ImageUploadField(Field):
         super().__init__(label, validators, **kwargs)
         self.upload: FileStorage | None = None
         self.clear = False
+        self.kept: str | None = None
+        self.kept_token = ""
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        super().process(formdata, data, extra_filters)
+        token = formdata.get(self.name + KEPT_SUFFIX) if formdata is not None else None
+        if token and self.upload is None:
+            self.kept = kept_value(token)
+            self.kept_token = token if self.kept else ""
 
     def process_formdata(self, valuelist):
         self.upload = next((v for v in valuelist if isinstance(v, FileStorage) and v.filename), None)
@@ -196,9 +254,14 @@ class ImageUploadField(Field):
             message = check(self.upload)
             if message:
                 raise StopValidation(message)
+            if self.kept is None:
+                self.kept = store(self.upload, staged=False)
+                self.kept_token = kept_token(self.kept)
 
     def populate_obj(self, obj, name):
-        if self.upload is not None:
+        if self.kept is not None:
+            setattr(obj, name, self.kept)
+        elif self.upload is not None:
             setattr(obj, name, store(self.upload))
         elif self.clear:
             setattr(obj, name, None)
@@ -244,6 +307,9 @@ def serve(stored: str):
     if not STORED.fullmatch(stored):
         abort(404)
     value = _readable_value(stored)
+    kept = kept_value(request.args.get("kept", "")) if value is None else None
+    if kept is not None and split(kept)[0] == stored:  # the uploader's own photo on a form not yet saved
+        value = kept
     path = safe_join(str(folder()), stored) if value else None
     if path is None or not Path(path).is_file():
         abort(404)

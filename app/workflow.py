@@ -124,7 +124,7 @@ class Step:
     fields: Sequence[str] = ()
     required: Sequence[str] = ()
     effect: str | None = None
-    comment: bool = False
+    comment: bool | str = False  # a comment is required; a text names it (返修原因, 驳回理由)
     when: Callable[[Any], bool] | None = None
     not_by: Sequence[str] = ()
     reject_to: Any = None
@@ -133,6 +133,13 @@ class Step:
     tiers: Sequence[Tier] = ()
     creates: Creates | None = None
     optional: bool = False  # an option (取消, 评价), not something awaiting anyone: kept out of 我的待办
+    confirm: str | None = None  # asked before a step that cannot be undone (作废, 取消, 驳回)
+
+    @property
+    def comment_label(self) -> str:
+        if isinstance(self.comment, str) and self.comment:
+            return self.comment
+        return "驳回或退回的理由 / 意见" if self.is_approval else "意见"
 
     @property
     def is_approval(self) -> bool:
@@ -176,12 +183,16 @@ class Step:
 @dataclass(frozen=True)
 class Workflow:
     """``field`` holds the state; ``stage`` (optional) the tier now holding a tiered approval;
-    ``requester`` the path to the person who asked (我的申请, and nobody approves their own request)."""
+    ``requester`` the path to the person who asked (我的申请, and nobody approves their own request);
+    ``started`` the column saying when the record was made (报修时间, 申请日期), for 我的待办's "waiting since";
+    ``submit`` the step the add form offers as 保存并<step> (a purchase request saved and submitted at once)."""
 
     field: str
     steps: Sequence[Step] = field(default_factory=tuple)
     stage: str | None = None
     requester: str | None = None
+    started: str | None = None
+    submit: str | None = None
 
     def state_of(self, record: Any) -> Any:
         return getattr(record, self.field)

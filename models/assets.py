@@ -118,7 +118,11 @@ class Asset(Entity):
         form=["code", "name", "category", "brand", "spec", "serial_no", "unit", "quantity",
               "unit_price", "fund_source", "purchase_method", "purchased_on", "warranty_until",
               "department", "keeper", "user", "location", "purpose", "status", "remark"],
+        show=["code", "name", "category", "brand", "spec", "serial_no", "unit", "quantity", "unit_price", "amount",
+              "fund_source", "purchase_method", "purchased_on", "warranty_until", "department", "keeper", "user",
+              "location", "purpose", "status", "source_request", "last_stocktake_on", "remark"],
         order=("code", "desc"),
+        lookup=["code", "name", "spec"],
         quick_filters=[
             quick("在用", status=AssetStatus.in_use),
             quick("闲置", status=AssetStatus.idle),
@@ -213,7 +217,7 @@ def loan_needs_approval(loan) -> bool:
 
 
 # The lending department's head agrees first, then 后勤主任; a borrower who heads that department passes to 后勤主任.
-LOAN_WORKFLOW = Workflow("approval", stage="approval_stage", requester="borrower", steps=(
+LOAN_WORKFLOW = Workflow("approval", stage="approval_stage", requester="borrower", started="lent_on", steps=(
     Step("approve", "借用审批", (LoanApproval.pending,), LoanApproval.approved, not_by=("borrower",),
          tiers=(Tier("部门负责人", "资产所在部门负责人审批", person("asset.department.head")),
                 Tier("后勤主任", "后勤主任审批", role("后勤主任"))),
@@ -245,6 +249,8 @@ class AssetLoan(Entity):
         ],
         scope=Scope(department=("department", "asset.department"), owner=("borrower", "asset.department.head")),
         workflow=LOAN_WORKFLOW,
+        summary=["asset", "borrower", "department", "due_on", "outside"],
+        overdue=lambda loan: loan.state() == LoanStatus.overdue,
     )
     id = pk()
     asset_id = key("asset.id", required=True)
@@ -422,7 +428,7 @@ class DisposalStatus(Choice):
 
 
 # 后勤主任 approves; an asset worth more than DISPOSAL_APPROVAL_LIMITS["校长"] also needs the principal.
-DISPOSAL_WORKFLOW = Workflow("status", stage="approval_stage", requester="applicant", steps=(
+DISPOSAL_WORKFLOW = Workflow("status", stage="approval_stage", requester="applicant", started="applied_on", steps=(
     Step("approve", "报废审批", (DisposalStatus.pending,), DisposalStatus.approved, not_by=("applicant",),
          tiers=(Tier("后勤主任", "后勤主任审批", role("后勤主任")),
                 Tier("校长", "校长审批", role("校长"), when=exceeds("original_value", "DISPOSAL_APPROVAL_LIMITS", "校长"))),
@@ -446,6 +452,7 @@ class AssetDisposal(Entity):
         quick_filters=[quick("待审批", status=DisposalStatus.pending)],
         scope=Scope(department="asset.department", owner="applicant"),
         workflow=DISPOSAL_WORKFLOW,
+        summary=["asset", "applicant", "reason", "residual_value", "approval_stage"],
     )
     id = pk()
     asset_id = key("asset.id", required=True)
@@ -579,7 +586,7 @@ class StocktakeLine(Entity):
     remark = text("备注", 200)
 
     def __str__(self) -> str:
-        return f"{self.stocktake} / {self.asset}"
+        return f"{self.stocktake or ''} / {self.asset or '（账外）'}"
 
     def before_save(self) -> None:
         if self.asset is None and self.found:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from sqlalchemy import UniqueConstraint, func, inspect as sa_inspect, select
+from sqlalchemy import UniqueConstraint, and_, func, inspect as sa_inspect, select
 from sqlalchemy.orm import object_session
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -23,6 +23,7 @@ from app.schema import (
     Choice,
     Entity,
     Import,
+    Qualify,
     Scope,
     choice,
     computed,
@@ -34,6 +35,7 @@ from app.schema import (
     pk,
     quick,
     relation,
+    telephone,
     text,
 )
 from models.org import Gender
@@ -167,7 +169,7 @@ class Room(Entity):
         search=["building", "floor", "number", "room_type", "status"],
         form=["building", "floor", "number", "room_type", "capacity", "status", "remark"],
         order=("number", "asc"),
-        lookup=["number"],
+        lookup=["building.name", "number"],
         quick_filters=[
             quick("可用", status=RoomStatus.available),
             quick("已满", status=RoomStatus.full),
@@ -351,7 +353,7 @@ class Student(Entity):
         show=["student_no", "name", "gender", "grade", "class_name", "guardian_phone", "is_boarder",
               "current_bed"],
         order=("student_no", "asc"),
-        lookup=["student_no", "name", "class_name"],
+        lookup=["name", "student_no", "class_name"],
         quick_filters=[
             quick("寄宿生", is_boarder=True),
             quick("走读生", is_boarder=False),
@@ -368,7 +370,7 @@ class Student(Entity):
     gender = choice(Gender, "性别", required=True, default=Gender.male)
     grade = text("年级", 20, required=True, index=True, help="例：高一")
     class_name = text("班级", 30, required=True, index=True, help="例：高一(3)班")
-    guardian_phone = text("监护人电话", 30)
+    guardian_phone = telephone("监护人电话")
     is_boarder = flag("是否寄宿", default=True)
     accommodations = relation("Accommodation", "住宿记录", viewonly=True,
                               order_by="Accommodation.moved_in.desc()")
@@ -611,12 +613,29 @@ class DormChangeStatus(Choice):
 OPEN_CHANGE = (DormChangeStatus.pending, DormChangeStatus.returned)
 
 # 宿管员 asks, 后勤主任 approves, the move happens on approval (DormChange.apply).
-DORM_CHANGE_WORKFLOW = Workflow("status", requester="applicant", steps=(
+DORM_CHANGE_WORKFLOW = Workflow("status", requester="applicant", started="applied_on", steps=(
     Step("approve", "调宿审批", (DormChangeStatus.pending,), DormChangeStatus.approved, role("后勤主任"),
          not_by=("applicant",), reject_to=DormChangeStatus.rejected, return_to=DormChangeStatus.returned,
          effect="apply", style="success"),
     Step("resubmit", "修改后重新提交", (DormChangeStatus.returned,), DormChangeStatus.pending, person("applicant")),
 ))
+
+
+def free_bed_for(bed_model, change):
+    """A bed a student may move to: free, usable, in a room in use, in a building of the student's gender."""
+    active = select(Accommodation.bed_id).where(Accommodation.status == AccommodationStatus.active)
+    found = [bed_model.status.in_(ASSIGNABLE_BED), bed_model.id.not_in(active),
+             bed_model.room.has(Room.status != RoomStatus.disabled)]
+    student = change.student
+    if student is not None and student.gender is not None:
+        found.append(bed_model.room.has(Room.building.has(Building.gender == student.gender)))
+    return and_(*found)
+
+
+def housed_student(student_model, change):
+    """A student a 调宿/退宿 is asked for: one who lives in a dormitory now."""
+    active = select(Accommodation.student_id).where(Accommodation.status == AccommodationStatus.active)
+    return student_model.id.in_(active)
 
 
 class DormChange(Entity):
@@ -629,6 +648,7 @@ class DormChange(Entity):
         list=["student", "kind", "old_bed", "new_bed", "applicant", "applied_on", "status"],
         search=["student", "kind", "applicant", "applied_on", "status"],
         form=["student", "kind", "new_bed", "reason", "applicant", "applied_on"],
+        self_form=["student", "kind", "new_bed", "reason"],
         show=["student", "kind", "old_bed", "new_bed", "reason", "applicant", "applied_on", "status"],
         order=("applied_on", "desc"),
         quick_filters=[
@@ -638,15 +658,17 @@ class DormChange(Entity):
         ],
         scope=Scope(department="applicant.department", owner="applicant"),
         workflow=DORM_CHANGE_WORKFLOW,
+        summary=["student", "kind", "old_bed", "new_bed", "reason"],
     )
     id = pk()
     student_id = key("student.id", required=True)
-    student = relation("Student", "学生")
+    student = relation("Student", "学生", qualify=Qualify(housed_student, "请选择目前在住的学生"))
     kind = choice(DormChangeKind, "类型", required=True, default=DormChangeKind.transfer)
     old_bed_id = key("bed.id")
     old_bed = relation("Bed", "原床位", foreign_keys=[old_bed_id])
     new_bed_id = key("bed.id")
-    new_bed = relation("Bed", "新床位", foreign_keys=[new_bed_id])
+    new_bed = relation("Bed", "新床位", foreign_keys=[new_bed_id],
+                       qualify=Qualify(free_bed_for, "请选择与学生性别相符的空闲床位", depends=("student",)))
     reason = long_text("原因", required=True)
     applicant_id = key("staff.id", required=True)
     applicant = relation("Staff", "申请人", prefill="current_staff")

@@ -10,6 +10,7 @@ from sqlalchemy import UniqueConstraint
 from app import prefill, scope
 
 from app.schema import (
+    Account,
     Admin,
     Choice,
     Entity,
@@ -24,6 +25,7 @@ from app.schema import (
     pk,
     quick,
     relation,
+    telephone,
     text,
 )
 
@@ -72,7 +74,7 @@ class Department(Entity):
     kind = choice(DepartmentKind, "类型", required=True, default=DepartmentKind.logistics)
     head_id = key("staff.id", use_alter=True)
     head = relation("Staff", "负责人", foreign_keys=[head_id], post_update=True)
-    phone = text("联系电话", 30)
+    phone = telephone("联系电话")
     duty = long_text("职责")
 
     def __str__(self) -> str:
@@ -108,13 +110,17 @@ class Staff(Entity):
         search=["staff_no", "name", "department", "position", "employment", "on_duty"],
         form=["staff_no", "name", "gender", "department", "position", "phone",
               "employment", "skill", "hired_on", "on_duty", "user"],
+        show=["staff_no", "name", "gender", "department", "position", "phone",
+              "employment", "skill", "hired_on", "on_duty", "user"],
         order=("staff_no", "asc"),
+        lookup=["name", "staff_no", "user.username"],
         quick_filters=[
             quick("在岗", on_duty=True),
             quick("离岗", on_duty=False),
             quick("临时工", employment=Employment.temporary),
         ],
         scope=Scope(department="department", owner="self"),
+        account=Account("user", name="name"),
         imports=Import(match="staff_no", columns=["staff_no", "name", "gender", "department", "position", "phone",
                                                   "employment", "skill", "hired_on", "on_duty"]),
     )
@@ -125,7 +131,7 @@ class Staff(Entity):
     department_id = key("department.id", required=True)
     department = relation("Department", "部门", prefill="current_department", foreign_keys=[department_id])
     position = text("岗位", 30)
-    phone = text("联系电话", 30)
+    phone = telephone("联系电话")
     employment = choice(Employment, "用工性质", required=True, default=Employment.permanent)
     skill = text("班组/技能", 50)
     hired_on = day("入职日期")

@@ -30,6 +30,7 @@ from app.schema import (
     quick,
     relation,
     serial,
+    telephone,
     text,
 )
 from app.workflow import Creates, Step, Tier, Workflow, exceeds, person, role
@@ -67,7 +68,8 @@ PURCHASE_TIERS = (
     Tier("校务会", "校务会审批", role("校务会"), when=exceeds("total", "PURCHASE_APPROVAL_LIMITS", "校务会"),
          fields=("minute_no",), required=("minute_no",)),
 )
-PURCHASE_WORKFLOW = Workflow("status", stage="approval_stage", requester="applicant", steps=(
+PURCHASE_WORKFLOW = Workflow("status", stage="approval_stage", requester="applicant",
+                            started="requested_on", submit="submit", steps=(
     Step("submit", "提交审批", (PurchaseStatus.draft,), PurchaseStatus.pending, person("applicant")),
     Step("approve", "审批", (PurchaseStatus.pending,), PurchaseStatus.approved, tiers=PURCHASE_TIERS,
          not_by=("applicant",), reject_to=PurchaseStatus.rejected, return_to=PurchaseStatus.draft, style="success"),
@@ -83,7 +85,7 @@ PURCHASE_WORKFLOW = Workflow("status", stage="approval_stage", requester="applic
          creates=Creates("reimbursements", ("invoice_no", "amount", "reimbursed_on", "cashier"),
                          required=("invoice_no", "amount", "reimbursed_on", "cashier")), style="success"),
     Step("void", "作废", (PurchaseStatus.draft, PurchaseStatus.rejected), PurchaseStatus.void,
-         person("applicant"), optional=True, style="default"),
+         person("applicant"), optional=True, style="default", confirm="确定作废这张采购申请吗？作废后不能恢复。"),
 ))
 # The applicant may change a request before it is submitted, after it is returned, and after approval until
 # the goods arrive (a changed amount then goes back through approval).
@@ -115,7 +117,7 @@ class Supplier(Entity):
     id = pk()
     name = text("名称", 100, required=True, unique=True, pinyin=True)
     contact = text("联系人", 30)
-    phone = text("电话", 30)
+    phone = telephone("电话")
     address = text("地址", 200)
 
     def __str__(self) -> str:
@@ -132,10 +134,13 @@ class PurchaseRequest(Entity):
         list=["code", "requested_on", "department", "applicant", "method", "supplier", "total", "status"],
         search=["code", "requested_on", "department", "applicant", "method", "supplier", "budget", "status"],
         form=["department", "applicant", "requested_on", "reason", "fund_source", "budget", "method", "supplier"],
+        self_form=["reason", "fund_source", "budget", "method", "supplier"],
         show=["code", "requested_on", "department", "applicant", "reason", "fund_source", "budget",
               "method", "supplier", "total", "status", "approval_stage", "minute_no", "handler", "asset_cards"],
         order=("requested_on", "desc"),
         lookup=["code", "reason"],
+        summary=["department", "applicant", "total", "reason", "approval_stage"],
+        start="申请采购",
         lines=[Lines("items", ["name", "spec", "unit", "quantity", "unit_price", "category", "is_fixed_asset"],
                      show=["amount"])],
         quick_filters=[
@@ -178,12 +183,10 @@ class PurchaseRequest(Entity):
     def __str__(self) -> str:
         return self.code or f"采购申请（{self.department or ''}）"
 
-    @computed("入库资产卡片")
-    def asset_cards(self) -> str:
-        cards = list(self.assets) if self.id is not None else []
-        if not cards:
-            return ""
-        return f"{len(cards)} 张：" + "、".join(card.code for card in cards)
+    @computed("入库资产卡片", fmt="record")
+    def asset_cards(self) -> list:
+        """The asset cards 验收入库 made from this request's fixed-asset lines (each opens its card)."""
+        return list(self.assets) if self.id is not None else []
 
     def edit_refusal(self) -> str | None:
         if self.status not in (None, *EDITABLE):
@@ -429,7 +432,7 @@ class Budget(Entity):
         form=["department", "year", "subject", "amount", "remark"],
         show=["department", "year", "subject", "amount", "used", "remaining", "remark"],
         order=("year", "desc"),
-        lookup=["subject"],
+        lookup=["year", "department", "subject"],
         quick_filters=[quick("本年度", where=lambda m: m.year == clock.today().year)],
         scope=Scope(department="department"),
     )

@@ -9,7 +9,8 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from flask import has_request_context
-from sqlalchemy import Index, and_
+from flask_appbuilder.security.sqla.models import Role, User
+from sqlalchemy import Index, and_, or_
 
 from app import clock
 from app.schema import (
@@ -17,11 +18,11 @@ from app.schema import (
     Choice,
     Entity,
     Lines,
+    Qualify,
     Scope,
     choice,
     computed,
     decimal,
-    integer,
     key,
     long_text,
     moment,
@@ -31,6 +32,8 @@ from app.schema import (
     quick,
     relation,
     serial,
+    stars,
+    telephone,
     text,
 )
 from app.workflow import Step, Workflow, person, role
@@ -96,11 +99,28 @@ def acting_staff(session):
     return session.query(Staff).filter(Staff.user_id == current_user.id).one_or_none()
 
 
+REPAIR_ROLES = ("维修工", "水电工")
+
+
+def _repair_workers(staff_model, order):
+    """Who may be sent to do a repair: staff on duty whose login holds a repair role."""
+    return and_(staff_model.on_duty.is_(True),
+                staff_model.user.has(User.roles.any(Role.name.in_(REPAIR_ROLES))))
+
+
+def _checkers(staff_model, order):
+    """Who may sign off a repair: its reporter, or someone of the reporter's department."""
+    reporter = order.reporter
+    if reporter is None:
+        return None
+    return or_(staff_model.id == reporter.id, staff_model.department_id == reporter.department_id)
+
+
 REPAIR_WORKFLOW = Workflow("status", [
     Step("dispatch", "受理派工", (RepairStatus.pending,), RepairStatus.dispatched, role("后勤主任"),
          fields=("worker", "promised_at"), required=("worker",), effect="on_dispatched"),
     Step("reject", "驳回", (RepairStatus.pending,), RepairStatus.rejected, role("后勤主任"),
-         comment=True, style="danger"),
+         comment="驳回理由", style="danger", optional=True, confirm="确定驳回这张报修单吗？报修人会看到驳回理由。"),
     Step("accept", "接单", (RepairStatus.dispatched,), RepairStatus.repairing, person("worker"),
          effect="on_accepted"),
     Step("suspend", "挂起待料", (RepairStatus.repairing,), RepairStatus.waiting_parts, person("worker"),
@@ -111,12 +131,15 @@ REPAIR_WORKFLOW = Workflow("status", [
          style="success"),
     Step("check", "验收", (RepairStatus.to_check,), RepairStatus.done, person("reporter"),
          effect="on_checked", style="success"),
+    # Not repaired to the reporter's satisfaction: back to the worker, with what is still wrong (返修).
+    Step("rework", "返修", (RepairStatus.to_check,), RepairStatus.repairing, person("reporter"),
+         comment="返修原因", style="warning", optional=True),
     Step("rate", "评价", (RepairStatus.done,), RepairStatus.done, person("reporter"),
          fields=("rating", "feedback"), required=("rating",), when=lambda order: order.rating is None,
          optional=True),
     Step("cancel", "取消", (RepairStatus.pending,), RepairStatus.cancelled, person("reporter"),
-         style="default", optional=True),
-], requester="reporter")
+         style="default", optional=True, confirm="确定取消这张报修单吗？取消后不再安排维修。"),
+], requester="reporter", started="reported_at")
 
 
 class RepairOrder(Entity):
@@ -133,6 +156,7 @@ class RepairOrder(Entity):
                 "reported_at", "status"],
         form=["title", "category", "urgency", "place", "location", "asset", "description",
               "reporter", "department", "phone", "reported_at", "photo"],
+        self_form=["title", "category", "urgency", "place", "location", "asset", "description", "phone", "photo"],
         show=["code", "title", "category", "urgency", "place", "location", "asset", "description",
               "reporter", "department", "phone", "reported_at", "photo",
               "dispatcher", "worker", "dispatched_at", "accepted_at", "promised_at", "finished_at",
@@ -140,7 +164,11 @@ class RepairOrder(Entity):
               "status", "is_overdue"],
         order=("reported_at", "desc"),
         lookup=["code", "title", "place"],
-        lines=[Lines("materials", ["name", "unit", "quantity", "unit_price"], min_rows=0)],
+        summary=["place", "urgency", "reporter", "department", "promised_at", "worker"],
+        overdue=lambda order: order.is_overdue(),
+        urgent=lambda order: order.urgency == Urgency.urgent,
+        start="我要报修",
+        lines=[Lines("materials", ["name", "unit", "quantity", "unit_price"], min_rows=0, steps=("finish",))],
         workflow=REPAIR_WORKFLOW,
         quick_filters=[
             quick("待受理", status=RepairStatus.pending),
@@ -167,13 +195,14 @@ class RepairOrder(Entity):
     reporter = relation("Staff", "报修人", prefill="current_staff", foreign_keys=[reporter_id])
     department_id = key("department.id", required=True)
     department = relation("Department", "报修部门", prefill="current_department")
-    phone = text("联系电话", 30)
+    phone = telephone("联系电话")
     reported_at = moment("报修时间", required=True, prefill="now", index=True)
     photo = photo("照片")
     dispatcher_id = key("staff.id")
     dispatcher = relation("Staff", "派工人", foreign_keys=[dispatcher_id])
     worker_id = key("staff.id")
-    worker = relation("Staff", "维修人", foreign_keys=[worker_id])
+    worker = relation("Staff", "维修人", foreign_keys=[worker_id],
+                      qualify=Qualify(_repair_workers, "维修人须为在岗的维修工或水电工"))
     dispatched_at = moment("派工时间")
     accepted_at = moment("接单时间")
     promised_at = moment("承诺完成时间", help="不填则为报修当天 23:59；紧急报修为报修后 24 小时")
@@ -181,9 +210,10 @@ class RepairOrder(Entity):
     work_record = long_text("维修记录")
     damage_cause = choice(DamageOrigin, "损坏原因")
     checker_id = key("staff.id")
-    checker = relation("Staff", "验收人", foreign_keys=[checker_id])
+    checker = relation("Staff", "验收人", foreign_keys=[checker_id],
+                       qualify=Qualify(_checkers, "验收人须为报修人本人或报修部门的人员"))
     checked_at = moment("验收时间")
-    rating = integer("评分", help="1–5 分")
+    rating = stars("评分", help="1–5 星")
     feedback = long_text("评价")
     status = choice(RepairStatus, "状态", required=True, default=RepairStatus.pending, index=True)
     materials = relation("RepairMaterial", "维修耗材", back_populates="order",
@@ -237,10 +267,6 @@ class RepairOrder(Entity):
                 errors["finished_at"] = "完工时间不能早于报修时间"
         if self.checked_at is not None and self.finished_at is not None and self.checked_at < self.finished_at:
             errors["checked_at"] = "验收时间不能早于完工时间"
-        checker, reporter = self.checker, self.reporter
-        if checker is not None and reporter is not None and checker is not reporter \
-                and checker.id != reporter.id and checker.department_id != reporter.department_id:
-            errors["checker"] = "验收人须为报修人本人或报修部门的人员"
         return errors
 
     # ------------------------------------------------------------------ workflow effects
@@ -344,6 +370,7 @@ class RepairDelay(Entity):
         show=["order", "applicant", "old_promised_at", "new_promised_at", "reason", "status"],
         order=("id", "desc"),
         quick_filters=[quick("待审批", status=DelayStatus.pending)],
+        summary=["order", "applicant", "old_promised_at", "new_promised_at", "reason"],
         scope=Scope(department="order.department", owner="applicant"),
         workflow=DELAY_WORKFLOW,
     )

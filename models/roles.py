@@ -36,6 +36,7 @@ ROLES = {
         "Building": "read add edit", "Room": "read add edit", "Bed": "read add edit", "DormChange": "read edit",
         "Hazard": "read add edit", "Survey": "read add edit delete", "SurveyItem": "read add edit delete",
         "DormAllocation": "read add", "UtilityReport": "read", "SatisfactionReport": "read",
+        "MeterGrid": "read add",
     }, "一级审批、派工、调宿审批、隐患销号"),
     "财务": RoleSpec(DataScope.all, {
         **grant(("Department", "Staff", "Asset", "AssetDisposal", "Supplier", "PurchaseItem", "Acceptance",
@@ -71,6 +72,7 @@ ROLES = {
         **SELF_SERVICE, "Asset": "read", "Location": "read", "Budget": "read",
         "RepairMaterial": "read add edit delete", "RepairDelay": "read add",
         "Household": "read", "Meter": "read add edit", "MeterReading": "read add edit",
+        "MeterGrid": "read add",
     }, "抄表、水电维修"),
     "绿化环卫": RoleSpec(DataScope.department, {
         **SELF_SERVICE, "Asset": "read", "Location": "read", "Budget": "read",

@@ -13,6 +13,7 @@ from sqlalchemy import and_
 from app import clock
 from app.schema import (
     Admin,
+    FollowUp,
     Choice,
     Entity,
     Scope,
@@ -46,11 +47,15 @@ class Patrol(Entity):
         search=["patrolled_on", "patroller", "area", "normal"],
         form=["patrolled_on", "patroller", "area", "items", "findings", "normal"],
         order=("patrolled_on", "desc"),
+        lookup=["patrolled_on", "area"],
         quick_filters=[
             quick("今日", where=lambda m: m.patrolled_on == clock.today()),
             quick("发现异常", normal=False),
         ],
         scope=Scope(department="patroller.department", owner="patroller"),
+        # Each problem found (one a line) becomes a hazard with one click, its words carried over.
+        follow_ups=[FollowUp("Hazard", "登记为隐患", per_line="findings", when=lambda patrol: bool(patrol.findings),
+                             carry={"description": "findings", "location": "area", "patrol": "self"})],
     )
     id = pk()
     patrolled_on = day("日期", required=True, prefill="today", index=True)
@@ -58,7 +63,7 @@ class Patrol(Entity):
     patroller = relation("Staff", "巡视人", prefill="current_staff")
     area = text("区域", 100, required=True, help="例：教学楼、学生宿舍、食堂、运动场、围墙周边")
     items = text("检查项目", 200, help="例：消防器材、电气线路、门窗护栏、体育器材")
-    findings = long_text("发现问题")
+    findings = long_text("发现问题", help="一行写一个问题；保存后可在本记录页把每个问题一键登记为安全隐患")
     normal = flag("是否正常", default=True)
 
     def __str__(self) -> str:
@@ -97,10 +102,10 @@ class HazardStatus(Choice):
 
 RECTIFIERS = person("rectifier") | role("后勤主任")
 
-HAZARD_WORKFLOW = Workflow("status", requester="reporter", steps=(
+HAZARD_WORKFLOW = Workflow("status", requester="reporter", started="found_at", steps=(
     Step("start", "开始整改", (HazardStatus.pending,), HazardStatus.rectifying, by=RECTIFIERS),
     Step("submit", "提交验收", (HazardStatus.rectifying,), HazardStatus.awaiting_acceptance, by=RECTIFIERS,
-         fields=("measures",), required=("measures",)),
+         fields=("measures", "result_photo"), required=("measures", "result_photo")),
     # 销号验收: 通过 closes the hazard (已销号); 退回修改 sends it back to 整改中 with what is still wrong.
     Step("close", "销号验收", (HazardStatus.awaiting_acceptance,), HazardStatus.closed, by=role("后勤主任"),
          return_to=HazardStatus.rectifying, effect="sign_off", style="success"),
@@ -123,9 +128,9 @@ class Hazard(Entity):
         search=["code", "found_at", "location", "category", "level", "rectify_department", "rectifier",
                 "deadline", "status"],
         form=["found_at", "location", "category", "level", "description", "photo", "rectify_department",
-              "rectifier", "deadline", "measures", "reporter"],
-        show=["code", "found_at", "location", "category", "level", "description", "photo", "reporter",
-              "rectify_department", "rectifier", "deadline", "measures", "status", "overdue",
+              "rectifier", "deadline", "measures", "reporter", "patrol"],
+        show=["code", "found_at", "location", "category", "level", "description", "photo", "reporter", "patrol",
+              "rectify_department", "rectifier", "deadline", "measures", "result_photo", "status", "overdue",
               "accepted_by", "closed_at"],
         order=("found_at", "desc"),
         lookup=["code", "location"],
@@ -138,6 +143,10 @@ class Hazard(Entity):
             quick("已销号", status=HazardStatus.closed),
         ],
         workflow=HAZARD_WORKFLOW,
+        summary=["location", "category", "level", "rectifier", "deadline"],
+        overdue=lambda hazard: hazard.overdue(),
+        urgent=lambda hazard: hazard.level == HazardLevel.major,
+        start="上报隐患",
         scope=Scope(department=("rectify_department", "reporter.department"), owner=("rectifier", "reporter")),
     )
     id = pk()
@@ -147,6 +156,7 @@ class Hazard(Entity):
     category = choice(HazardCategory, "类别", required=True, default=HazardCategory.building)
     level = choice(HazardLevel, "等级", required=True, default=HazardLevel.general)
     description = long_text("描述", required=True)
+    result_photo = photo("整改后照片", help="整改完成后的现场照片，提交验收时上传")  # before `photo` shadows photo()
     photo = photo("照片")
     rectify_department_id = key("department.id")
     rectify_department = relation("Department", "整改责任部门", foreign_keys=[rectify_department_id])
@@ -160,6 +170,8 @@ class Hazard(Entity):
     closed_at = moment("销号时间")
     reporter_id = key("staff.id")
     reporter = relation("Staff", "发现人", prefill="current_staff", foreign_keys=[reporter_id])
+    patrol_id = key("patrol.id")
+    patrol = relation("Patrol", "来源巡视")
 
     def __str__(self) -> str:
         category = self.category.value if self.category else ""

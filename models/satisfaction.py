@@ -93,7 +93,7 @@ class SurveyItem(Entity):
         search=["survey", "name", "unit"],
         form=["survey", "name", "unit", "sort"],
         order=("sort", "asc"),
-        lookup=["name"],
+        lookup=["name", "survey.period"],
         scope=Scope(department="unit"),
     )
     id = pk()

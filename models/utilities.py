@@ -146,7 +146,7 @@ class Meter(Entity):
         search=["meter_no", "household", "kind", "location"],
         form=["household", "kind", "meter_no", "unit_price", "location"],
         order=("meter_no", "asc"),
-        lookup=["meter_no", "location"],
+        lookup=["household.name", "household.location", "meter_no", "kind", "location"],
         quick_filters=[quick("水表", kind=MeterType.water), quick("电表", kind=MeterType.electricity)],
         scope=Scope(department="household.department", owner="household.resident"),
     )

@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from flask import g
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -87,6 +88,10 @@ def app():
     # Cheap password hashing: every test logs in, and scrypt costs ~0.1 s a check on a 2-core CI machine.
     application = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "DEMO_MODE": True,
                               "FAB_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    # A test holding an app context (the `db` fixture) makes its client's requests share that context and so
+    # its `g`: the logged-in user of one request (Flask-Login keeps it in g) would answer for the next. Each
+    # request starts with an empty `g`, as it does in production, where every request has its own context.
+    application.before_request_funcs.setdefault(None, []).insert(0, lambda: g.__dict__.clear())
     with application.app_context():
         if os.environ.get("TEST_CREATE_MISSING_TABLES"):
             _add_missing_columns()

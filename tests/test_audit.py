@@ -240,9 +240,9 @@ def test_user_and_role_changes_are_logged(app, db):
 def test_a_bulk_page_is_logged_record_by_record(as_user, db):
     from app.audit import AuditLog
     from models.dorms import Accommodation
-    from tests.test_dorms_utilities import building, student
+    from tests.test_dorms_utilities import building, dorm_department, student
 
-    hall = building(db, gender="male", rooms=1, capacity=2)
+    hall = building(db, gender="male", rooms=1, capacity=2, department=dorm_department(db))
     boys = [student(db, gender="male", class_name="高一(8)班") for _ in range(2)]
     client = as_user("sushe")
     assert client.post("/dorm-allocation/allocate", data={"building": hall.id,

@@ -172,9 +172,10 @@ def test_no_request_leaves_the_server(app, session):
     for path in ("/", "/users/userinfo/", "/repair-order/list/", f"/repair-order/show/{order_id}",
                  f"/repair-order/step/rate/{order_id}"):
         teacher.open(path)
-    page = teacher.open("/repair-order/add")
-    open_picker(page, "#reported_at")
+    page = teacher.open("/asset-loan/add")  # a form of the teacher's with a date to pick
+    open_picker(page, "#due_on")
     page.keyboard.press("Escape")
+    page = teacher.open("/repair-order/add")
     open_select(page, "category")
     page.keyboard.press("Escape")
     open_select(page, "location")

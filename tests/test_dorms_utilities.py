@@ -52,6 +52,13 @@ def staff(db):
     return db.session.query(Staff).order_by(Staff.id).first()
 
 
+def dorm_department(db):
+    """宿舍管理, the department of the demo 宿管员 (sushe): a building in it is within her data scope."""
+    from models.org import Department
+
+    return db.session.query(Department).filter(Department.name == "宿舍管理").one()
+
+
 # ------------------------------------------------------------------------------------------ dorm data
 
 

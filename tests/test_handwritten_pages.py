@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from tests.conftest import flashes
-from tests.test_dorms_utilities import building, meter, reading, save, student
+from tests.test_dorms_utilities import building, dorm_department, meter, reading, save, student
 from tests.test_safety_satisfaction import response, survey_with_items
 
 
@@ -19,7 +19,7 @@ def cells(html: str, table_class: str) -> list[list[str]]:
 def test_bulk_allocation_places_by_the_rules_and_says_why_not(as_user, db):
     from models.dorms import Accommodation, AccommodationStatus
 
-    hall = building(db, gender="male", rooms=1, capacity=2)
+    hall = building(db, gender="male", rooms=1, capacity=2, department=dorm_department(db))  # sushe's own
     boys = [student(db, gender="male", class_name="高一(9)班", name=f"分配男生{n}号") for n in range(3)]
     girl = student(db, gender="female", class_name="高一(9)班", name="分配女生甲")
     client = as_user("sushe")

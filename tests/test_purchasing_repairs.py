@@ -258,16 +258,22 @@ def test_finished_time_not_before_reported_time(repairs):
     assert done.validate() == {"checked_at": "验收时间不能早于完工时间"}
 
 
-def test_checker_is_the_reporter_or_from_the_reporters_department(repairs):
+def test_checker_is_the_reporter_or_from_the_reporters_department(repairs, db):
+    """The 验收人 rule is the relation's qualifying rule (app/qualify.py), checked in SQL on save."""
+    from app import qualify
     from models.org import Staff
 
-    reporter = Staff(id=-1, name="甲", department_id=-10)
+    reporter = db.session.query(Staff).filter(Staff.department_id.isnot(None)).first()
+    colleague = db.session.query(Staff).filter(Staff.department_id == reporter.department_id,
+                                               Staff.id != reporter.id).first()
+    outsider = db.session.query(Staff).filter(Staff.department_id != reporter.department_id).first()
     checked = order(repairs, reporter=reporter, checker=reporter)
-    assert checked.validate() == {}
-    checked.checker = Staff(id=-2, name="乙", department_id=-10)
-    assert checked.validate() == {}
-    checked.checker = Staff(id=-3, name="丙", department_id=-20)
-    assert checked.validate() == {"checker": "验收人须为报修人本人或报修部门的人员"}
+    assert qualify.refusals(db.session, checked) == {}
+    checked.checker = colleague
+    assert qualify.refusals(db.session, checked) == {}
+    checked.checker = outsider
+    assert qualify.refusals(db.session, checked) == {"checker": "验收人须为报修人本人或报修部门的人员"}
+    db.session.expunge_all()
 
 
 def test_overdue_is_past_promise_and_still_open(repairs):
@@ -319,12 +325,15 @@ def test_workflow_declares_the_repair_steps(repairs):
         "resume": ("恢复维修", (S.waiting_parts,), S.repairing),
         "finish": ("完工", (S.repairing,), S.to_check),
         "check": ("验收", (S.to_check,), S.done),
+        "rework": ("返修", (S.to_check,), S.repairing),  # not fixed to the reporter's satisfaction
         "rate": ("评价", (S.done,), S.done),
         "cancel": ("取消", (S.pending,), S.cancelled),
     }
     assert flow.step("dispatch").by.roles == ("后勤主任",) and flow.step("reject").comment
     assert flow.step("finish").by.people == ("worker",) and flow.step("finish").required == ("work_record",)
     assert flow.step("check").by.people == ("reporter",) and flow.step("rate").required == ("rating",)
+    assert flow.step("rework").by.people == ("reporter",) and flow.step("rework").comment == "返修原因"
+    assert [spec.steps for spec in repairs.RepairOrder.__admin__.lines] == [("finish",)]  # 耗材 entered on 完工
     columns = set(introspect.all_names(repairs.RepairOrder))
     for step in flow.steps:
         assert set(step.fields) <= columns, step.name

@@ -92,7 +92,8 @@ def test_hazard_workflow_is_declared_on_status():
     steps = {s.label: s for s in workflow.steps}
     assert list(steps) == ["开始整改", "提交验收", "销号验收"]
     assert (steps["开始整改"].source, steps["开始整改"].target) == ((S.pending,), S.rectifying)
-    assert steps["提交验收"].required == ("measures",) and steps["提交验收"].fields == ("measures",)
+    assert steps["提交验收"].required == ("measures", "result_photo")  # with a photo of the result
+    assert steps["提交验收"].fields == ("measures", "result_photo")
     assert steps["开始整改"].by.people == ("rectifier",) and steps["开始整改"].by.roles == ("后勤主任",)
     assert steps["销号验收"].by.roles == ("后勤主任",) and steps["销号验收"].effect == "sign_off"
     assert steps["销号验收"].target == S.closed and steps["销号验收"].return_to == S.rectifying  # 退回整改
@@ -124,8 +125,13 @@ def test_hazard_workflow_from_found_to_closed(app, db):
     assert record.status == HazardStatus.rectifying
     with pytest.raises(Refused) as caught:
         take("submit", lvhua_user)
-    assert caught.value.errors == {"measures": "提交验收前须填写整改措施"}
-    take("submit", lvhua_user, populate=lambda: setattr(record, "measures", "更换配电箱门锁，裸露线路穿管"))
+    assert caught.value.errors == {"measures": "提交验收前须填写整改措施", "result_photo": "请填写此项"}
+
+    def rectified():
+        record.measures = "更换配电箱门锁，裸露线路穿管"
+        record.result_photo = "2026/11/" + "a" * 32 + ".jpg|整改后.jpg"
+
+    take("submit", lvhua_user, populate=rectified)
     assert record.status == HazardStatus.awaiting_acceptance
     assert [s.name for s in flow.offered(record, lvhua_user)] == []
     with pytest.raises(Refused) as caught:

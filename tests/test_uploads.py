@@ -142,12 +142,42 @@ def test_oversize_files_are_refused(app, db, admin):
     assert find_order(db, "上传测试：大文件") is None and files(app) == before
 
 
-def test_a_file_written_for_a_refused_save_is_removed(app, db, admin):
+def test_a_refused_save_keeps_the_chosen_photo_for_the_next_try(app, db, admin):
+    """A model rule refuses the save: nothing is saved, but the photo is not lost — the page sent back shows it
+    and carries it (signed), so the corrected form is saved with it without choosing the file again."""
+    import re
+
     before = files(app)
-    response = admin.post("/repair-order/add", data=order_form(app, db, "上传测试：缺地点", place="",
-                                                               photo=upload(png_bytes(), "好照片.png")))
-    assert response.status_code == 200 and "请填写地点或选择房间/场所" in response.text  # a model rule refused it
-    assert find_order(db, "上传测试：缺地点") is None and files(app) == before
+    refused = admin.post("/repair-order/add", data=order_form(app, db, "上传测试：缺地点", place="",
+                                                              photo=upload(png_bytes(), "好照片.png")))
+    assert refused.status_code == 200 and "请填写地点或选择房间/场所" in refused.text  # a model rule refused it
+    assert find_order(db, "上传测试：缺地点") is None
+    assert "已选择 好照片.png" in refused.text
+    token = re.search(r'name="photo__kept" value="([^"]+)"', refused.text).group(1)
+    kept = files(app) - before
+    assert len(kept) == 1  # written once, kept for the next try
+    preview = re.search(r'<img src="(/upload/[^"]+)"', refused.text).group(1).replace("&amp;", "&")
+    assert admin.get(preview).status_code == 200  # the uploader sees it before it belongs to any record
+    other = app.test_client()
+    login(other, "xiaozhang", DEMO_PASSWORD)
+    assert other.get(preview).status_code == 404  # nobody else, even with the link
+
+    data = order_form(app, db, "上传测试：缺地点", place="教学楼 101")
+    data["photo__kept"] = token
+    saved = admin.post("/repair-order/add", data=data)
+    assert saved.status_code == 302
+    order = find_order(db, "上传测试：缺地点")
+    assert order is not None and order.photo.endswith("|好照片.png")
+    assert files(app) - before == kept  # the same file, no second copy
+
+    # A token is the uploader's own: another user (or an altered token) gets nothing from it.
+    forged = order_form(app, db, "上传测试：冒用", place="教学楼 102")
+    forged["photo__kept"] = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    admin.post("/repair-order/add", data=forged)
+    assert find_order(db, "上传测试：冒用").photo is None
+    db.session.delete(order)
+    db.session.delete(find_order(db, "上传测试：冒用"))
+    db.session.commit()
 
 
 def test_only_readers_of_the_record_may_fetch_the_file(app, db, client, stored_photo):

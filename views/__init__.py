@@ -6,9 +6,10 @@ not in the menu, opened from a record's detail page with the read permission of 
 """
 from . import dashboard  # noqa: F401  (registers the home page widgets with app/dashboard.py)
 from .dorm_allocation import DormAllocationView
+from .meter_grid import MeterGridView
 from .printing import PRINTS
 from .purchase_board import PurchaseBoardView
 from .satisfaction_report import SatisfactionReportView
 from .utility_report import UtilityReportView
 
-PAGES: list = [DormAllocationView, UtilityReportView, SatisfactionReportView, PurchaseBoardView]
+PAGES: list = [DormAllocationView, MeterGridView, UtilityReportView, SatisfactionReportView, PurchaseBoardView]

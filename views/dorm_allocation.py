@@ -7,7 +7,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from app import db
+from app import db, scope
 from models.dorms import Accommodation, AccommodationStatus, Building, Student, allocate
 
 from .base import SchoolPage
@@ -44,7 +44,7 @@ class DormAllocationView(SchoolPage):
     def _page(self, building, placed=(), refused=(), form=None):
         grade = request.values.get("grade", "").strip()
         class_name = request.values.get("class_name", "").strip()
-        buildings = db.session.query(Building).order_by(Building.name).all()
+        buildings = db.session.query(Building).filter(*scope.criteria(Building)).order_by(Building.name).all()
         grades = [g for (g,) in db.session.query(Student.grade).distinct().order_by(Student.grade) if g]
         return self.render("views/dorm_allocation.html", buildings=buildings, building=building,
                            students=unhoused_students(building, grade, class_name), grades=grades,
@@ -52,8 +52,11 @@ class DormAllocationView(SchoolPage):
                            form=form or AllocationForm(), max_shown=MAX_SHOWN)
 
     def _building(self):
+        """The chosen building, only if it is within the user's data scope (a 宿管员's own buildings)."""
         raw = request.values.get("building", "")
-        return db.session.get(Building, int(raw)) if raw.isdigit() else None
+        if not raw.isdigit():
+            return None
+        return db.session.query(Building).filter(Building.id == int(raw), *scope.criteria(Building)).first()
 
     @expose("/")
     @has_access

@@ -50,7 +50,7 @@ def fields(record: Any, names: Iterable[str], wide: Iterable[str] = ()) -> list[
     for name in names:
         value = getattr(record, name)
         value = value() if callable(value) else value
-        shown = formatting.formatter(introspect.display_format(model, name))(value)
+        shown = formatting.text_formatter(introspect.display_format(model, name))(value)
         found.append(Field(introspect.label(model, name), str(shown), name in wide))
     return found
 

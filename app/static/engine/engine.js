@@ -26,7 +26,18 @@
         url: $el.data("url"),
         dataType: "json",
         delay: 250,
-        data: function (params) { return { q: params.term || "", page: params.page || 1 }; }
+        data: function (params) {
+          var query = { q: params.term || "", page: params.page || 1 };
+          var $form = $el.closest("form");
+          if (($el.attr("name") || "").indexOf("_flt_") === 0) { query.filter = 1; }
+          if ($form.data("record")) { query.record = $form.data("record"); }
+          // A qualifying rule reads other fields of the form (a new bed for the chosen student).
+          String($el.data("depends") || "").split(" ").filter(Boolean).forEach(function (name) {
+            var $dep = $form.find("[name='" + name + "']");
+            query["dep_" + name] = $dep.is(":radio") ? $dep.filter(":checked").val() : $dep.val();
+          });
+          return query;
+        }
       }
     });
     // A filter restored from the URL carries only a key: fetch its display text.
@@ -56,6 +67,9 @@
   function renumber($table) {
     $table.find("tbody tr.engine-line").each(function (i) {
       $(this).find(".engine-line-no").text(i + 1);
+      $(this).find("[aria-label]").each(function () {  // 第1行品名 → 第2行品名: each cell named by its row
+        this.setAttribute("aria-label", this.getAttribute("aria-label").replace(/^第\d+行/, "第" + (i + 1) + "行"));
+      });
     });
   }
   $(document).on("click", ".engine-line-add", function () {
@@ -94,8 +108,13 @@
     renumber($table);
   });
   // A submit acts once: the button is disabled as the form goes.
-  $(document).on("submit", "form", function () {
-    $(this).find("button.engine-once").prop("disabled", true);
+  // (after the browser has read the form: a disabled button would not send its own name, 保存并提交审批).
+  // A submit held back for a confirmation (below) disables nothing.
+  $(document).on("submit", "form", function (event) {
+    var $buttons = $(this).find("button.engine-once");
+    window.setTimeout(function () {
+      if (!event.isDefaultPrevented()) { $buttons.prop("disabled", true); }
+    }, 0);
   });
 })(jQuery);
 
@@ -183,3 +202,46 @@ jQuery(document).on("select2:open", function () {
   }
   $(function () { $("input[type=file]").each(function () { wrap(this); }); });
 })(jQuery);
+
+// A step that cannot be undone (作废, 取消, 驳回 …) asks first, in the page's own Chinese dialog.
+(function ($) {
+  "use strict";
+  var REJECT = "驳回";
+  function dialog(question, onYes) {
+    var $modal = $('<div class="modal fade engine-confirm" tabindex="-1" role="dialog" aria-modal="true">' +
+      '<div class="modal-dialog modal-sm"><div class="modal-content"><div class="modal-header">' +
+      '<h4 class="modal-title">请确认</h4></div><div class="modal-body"></div><div class="modal-footer">' +
+      '<button type="button" class="btn btn-default" data-dismiss="modal">取消</button>' +
+      '<button type="button" class="btn btn-danger engine-confirm-yes">确定</button></div></div></div></div>');
+    $modal.find(".modal-body").text(question);
+    $modal.find(".engine-confirm-yes").on("click", function () { $modal.modal("hide"); onYes(); });
+    $modal.on("hidden.bs.modal", function () { $modal.remove(); });
+    $("body").append($modal);
+    $modal.modal("show");
+  }
+  $(document).on("submit", "form[data-confirm], form:has(input[name=decision])", function (event) {
+    var form = this;
+    if (form.dataset.confirmed === "1") { return; }
+    var question = form.dataset.confirm;
+    var decision = $(form).find("input[name=decision]:checked").val();
+    if (decision === REJECT) { question = "确定驳回吗？驳回后这张单据不再往下办理。"; }
+    else if (decision !== undefined && !form.dataset.confirm) { return; }
+    if (!question) { return; }
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    dialog(question, function () { form.dataset.confirmed = "1"; $(form).trigger("submit"); });
+  });
+})(jQuery);
+
+// A field a qualifying rule depends on (学生 for 新床位) changes: the choice made for the old value goes.
+jQuery(document).on("change", "form :input[name]", function () {
+  "use strict";
+  var name = this.name;
+  jQuery(this).closest("form").find("select.engine-lookup").each(function () {
+    var depends = String(jQuery(this).data("depends") || "").split(" ");
+    if (depends.indexOf(name) >= 0 && jQuery(this).val()) { jQuery(this).val(null).trigger("change"); }
+  });
+});
+
+// A choice that is the whole question (the month of a report) asks at once.
+jQuery(document).on("change", "select[data-autosubmit]", function () { "use strict"; this.form.submit(); });
