@@ -466,14 +466,23 @@ def install(session) -> None:
 # Reading it: a record's history (detail pages) and the admin screen
 # ---------------------------------------------------------------------------------------------
 
+def lifetime(session, model_name: str, record_id: int):
+    """SQL: the audit rows of this record's own life — since its latest 新增. SQLite may give a new record the
+    number of a deleted one, whose rows must not read as the new record's history."""
+    from sqlalchemy import func
+
+    of_record = (AuditLog.model == model_name, AuditLog.record_id == record_id)
+    born = session.query(func.max(AuditLog.id)).filter(*of_record, AuditLog.action == CREATE).scalar_subquery()
+    return (*of_record, AuditLog.id >= func.coalesce(born, 0))
+
+
 def history(record: Any, limit: int = 100) -> list[AuditLog]:
     """A record's audit rows, newest first."""
     from . import db
 
     if record is None or getattr(record, "id", None) is None:
         return []
-    return (db.session.query(AuditLog)
-            .filter(AuditLog.model == type(record).__name__, AuditLog.record_id == record.id)
+    return (db.session.query(AuditLog).filter(*lifetime(db.session, type(record).__name__, record.id))
             .order_by(AuditLog.created_at.desc(), AuditLog.id.desc()).limit(limit).all())
 
 

@@ -231,13 +231,14 @@ def mine(user: Any, open_only: bool = False) -> list[Entry]:
 
 
 def _made(session, model: type, ids: Iterable[int]) -> dict[int, datetime]:
-    """When each record was made, from its 新增 row of the audit log (records loaded in bulk have none)."""
+    """When each record was made, from its latest 新增 row of the audit log (records loaded in bulk have none;
+    a number SQLite gave again after a delete has two)."""
     from .audit import CREATE, AuditLog
 
     ids = list(ids)
     if not ids:
         return {}
-    rows = (session.query(AuditLog.record_id, func.min(AuditLog.created_at))
+    rows = (session.query(AuditLog.record_id, func.max(AuditLog.created_at))
             .filter(AuditLog.model == model.__name__, AuditLog.action == CREATE, AuditLog.record_id.in_(ids))
             .group_by(AuditLog.record_id).all())
     return dict(rows)

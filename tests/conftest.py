@@ -22,8 +22,11 @@ os.environ["INSTANCE_DIR"] = _TMP
 os.environ.setdefault("SECRET_KEY", "test-only-secret")
 # Every test logs in from 127.0.0.1: the login rate limit stays on, but high (test_login_security tests it).
 os.environ["LOGIN_RATE_LIMIT"] = "10000 per minute"
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # gw0, gw1 … when the suite runs in parallel (pytest-xdist)
 if os.environ.get("TEST_DATABASE_URL"):
-    os.environ["DATABASE_URL"] = os.environ["TEST_DATABASE_URL"]
+    # Each parallel worker has a database of its own beside the given one: test → test_gw0, test_gw1 …
+    os.environ["DATABASE_URL"] = (os.environ["TEST_DATABASE_URL"] + f"_{WORKER}" if WORKER
+                                  else os.environ["TEST_DATABASE_URL"])
 else:
     os.environ["DATABASE_URL"] = f"sqlite:///{_TMP}/test.db"
 
@@ -37,9 +40,16 @@ DEMO_ACCOUNTS = {
 
 def _reset_database(url: str) -> None:
     """Start from an empty database so that the migrations build the whole schema."""
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import create_engine, make_url, text
 
     if url.startswith("postgresql"):
+        if WORKER:  # a worker's own database is made beside the given one (trust auth may create databases)
+            server = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+            with server.connect() as conn:
+                name = make_url(url).database
+                if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar():
+                    conn.execute(text(f'CREATE DATABASE "{name}"'))
+            server.dispose()
         engine = create_engine(url)
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
@@ -195,3 +205,46 @@ def session(browser, live_server):
         assert not s.foreign_requests(), f"requests to other hosts: {s.foreign_requests()}"
         assert not s.errors, f"JavaScript errors: {s.errors}"
         s.close()
+
+
+# ----------------------------------------------------------------------------- journeys' measurements
+# Hooks of the main process live here: with pytest-xdist it collects no test, so it never reads tests/journeys/.
+def _journey_parts():
+    from tests.browser import RESULTS
+
+    return RESULTS / "journeys-parts"
+
+
+def pytest_configure(config):
+    """Before any worker starts: forget the measurements of an earlier run."""
+    if not WORKER:
+        import shutil
+
+        shutil.rmtree(_journey_parts(), ignore_errors=True)
+
+
+def pytest_sessionfinish(session):
+    """Each process (each parallel worker) writes what its journeys measured (tests/journeys/person.py)."""
+    from tests.journeys.person import MEASURED, write_results
+
+    if MEASURED:
+        write_results(_journey_parts() / f"{WORKER or 'main'}.json")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The main process prints every worker's journeys together: taps against budget, entries, seconds."""
+    import json
+
+    from tests.browser import RESULTS
+
+    if WORKER:
+        return
+    measured = [m for part in sorted(_journey_parts().glob("*.json"))
+                for m in json.loads(part.read_text(encoding="utf-8"))]
+    if not measured:
+        return
+    (RESULTS / "journeys.json").write_text(json.dumps(measured, ensure_ascii=False, indent=1), encoding="utf-8")
+    terminalreporter.section("journeys: taps (budget), field entries, seconds")
+    for m in measured:
+        terminalreporter.write_line(f"{m['journey']} · {m['task']} · {m['role']}（{m['device']}）: "
+                                    f"{m['taps']} taps (≤ {m['budget']}), {m['entries']} entries, {m['seconds']} s")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.journeys.person import MEASURED, Person, write_results
+from tests.journeys.person import Person
 
 
 @pytest.fixture
@@ -25,13 +25,3 @@ def person(browser, live_server, request):
     yield open_as
     for someone in opened:
         someone.close()
-
-
-def pytest_terminal_summary(terminalreporter):
-    if not MEASURED:
-        return
-    write_results()
-    terminalreporter.section("journeys: taps (budget), field entries, seconds")
-    for m in MEASURED:
-        terminalreporter.write_line(f"{m.journey} · {m.task} · {m.role}（{m.device}）: "
-                                    f"{m.taps} taps (≤ {m.budget}), {m.entries} entries, {m.seconds} s")

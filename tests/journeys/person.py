@@ -37,7 +37,7 @@ class Measured:
 MEASURED: list[Measured] = []
 
 
-def write_results(path: Path = RESULTS / "journeys.json") -> None:
+def write_results(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps([asdict(m) for m in MEASURED], ensure_ascii=False, indent=1), encoding="utf-8")
 
