@@ -219,7 +219,6 @@ def test_only_the_administrator_may_search_the_log(admin, as_user, db):
 
 
 def test_user_and_role_changes_are_logged(app, db):
-
     sm = app.appbuilder.sm
     role = sm.find_role("教职工")
     user = sm.add_user("audit_tester", "审", "计员", "audit_tester@school.local", role, password="Audit1234")
