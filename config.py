@@ -55,10 +55,10 @@ FAB_CREATE_DB = False
 FAB_ADD_SECURITY_API = False
 FAB_API_SWAGGER_UI = False
 FAB_UPDATE_PERMS = True
-FAB_PASSWORD_COMPLEXITY_ENABLED = True  # the validator (app/login_security.py) is installed by create_app
+FAB_PASSWORD_COMPLEXITY_ENABLED = True  # the validator (app/platform/login_security.py) is installed by create_app
 PASSWORD_MIN_LENGTH = 8  # and letters and digits both
 
-# Login hardening (app/login_security.py): lockout, rate limit per IP, idle timeout.
+# Login hardening (app/platform/login_security.py): lockout, rate limit per IP, idle timeout.
 LOGIN_MAX_FAILURES = 5  # consecutive wrong passwords …
 LOGIN_LOCK_MINUTES = 10  # … lock the account this long
 AUTH_RATE_LIMITED = True  # FAB applies LOGIN_RATE_LIMIT to POST /login/ with Flask-Limiter
@@ -83,7 +83,7 @@ FAB_API_MAX_PAGE_SIZE = 100
 UPLOAD_FOLDER = str(INSTANCE_DIR / "uploads")
 IMG_UPLOAD_FOLDER = str(INSTANCE_DIR / "uploads")
 MAX_CONTENT_LENGTH = 16 * 1024 * 1024  # hard cap of any request (413 → Chinese error page)
-UPLOAD_MAX_MB = 5  # largest image a photo() field accepts (app/uploads.py)
+UPLOAD_MAX_MB = 5  # largest image a photo() field accepts (app/features/uploads.py)
 
 # True only for the demo: creates the demo accounts with the published password.
 DEMO_MODE = os.environ.get("DEMO_MODE", "0") == "1"

@@ -1,4 +1,4 @@
-"""List export (app/export.py): 100,000 asset cards as CSV and as .xlsx, time and peak memory.
+"""List export (app/features/export.py): 100,000 asset cards as CSV and as .xlsx, time and peak memory.
 
     .venv/bin/python bench/export.py                 # 100,000 rows in a temporary SQLite file
     .venv/bin/python bench/export.py --rows 20000
@@ -103,7 +103,8 @@ def peak_memory(client, url: str) -> float:
 def main() -> None:
     args = parse_args()
     folder = prepare_environment()
-    from app import create_app, db
+    from app import create_app
+    from app.extensions import db
     from demo.loader import load_demo
     from models.assets import Asset
 

@@ -130,11 +130,13 @@ def reading_file(session, count: int) -> bytes:
 def main() -> None:
     args = parse_args()
     prepare_environment()
+    from flask_appbuilder.security.sqla.models import User
     from flask_login import login_user
 
-    from app import create_app, db, importing
+    from app import create_app
+    from app.extensions import db
+    from app.features import importing
     from demo.loader import load_demo
-    from flask_appbuilder.security.sqla.models import User
     from models.assets import Asset
     from models.dorms import Student
     from models.utilities import MeterReading

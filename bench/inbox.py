@@ -3,7 +3,7 @@
     .venv/bin/python bench/inbox.py --scale 10
 
 Builds a temporary SQLite database with the demo data at the given scale, then for several demo accounts
-measures ``app.inbox.awaiting_count`` (run on every page for the top bar) and ``app.inbox.awaiting``.
+measures ``app.features.inbox.awaiting_count`` (run on every page for the top bar) and ``app.features.inbox.awaiting``.
 """
 from __future__ import annotations
 
@@ -30,8 +30,10 @@ def main() -> None:
     from flask_login import login_user
     from sqlalchemy import event
 
-    from app import create_app, db, inbox
-    from app.cli import prepare_database
+    from app import create_app
+    from app.extensions import db
+    from app.features import inbox
+    from app.platform.cli import prepare_database
     from demo.loader import load_demo
 
     app = create_app({"TESTING": True, "DEMO_MODE": True})

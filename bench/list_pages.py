@@ -93,7 +93,8 @@ def measure(client, engine, url: str, repeat: int) -> tuple[float, int, int]:
 def main() -> None:
     args = parse_args()
     prepare_environment(args)
-    from app import create_app, db
+    from app import create_app
+    from app.extensions import db
     from demo.loader import load_demo
     from models.assets import Asset
 

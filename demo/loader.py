@@ -35,9 +35,9 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Iterable
 
 from flask import current_app
-
-from app import clock
 from sqlalchemy import func, insert, select, text
+
+from app.meta import clock
 
 DEMO_PASSWORD = "Houqin@2026"
 CHUNK = 5000
@@ -468,8 +468,8 @@ def load_demo(scale: int = 1) -> dict[str, int]:
         raise RuntimeError("演示数据只能在演示模式（DEMO_MODE）下载入：它会创建公开密码的演示账号，切勿用于正式环境。")
     if scale < 1:
         raise ValueError("scale 至少为 1")
-    from app import db
-    from app.cli import prepare_database
+    from app.extensions import db
+    from app.platform.cli import prepare_database
     from models.org import Staff
 
     prepare_database()
@@ -477,7 +477,7 @@ def load_demo(scale: int = 1) -> dict[str, int]:
     if not session.scalar(select(func.count()).select_from(Staff)):
         _Builder(session, scale).build()
         session.commit()
-        from app.pinyin import backfill
+        from app.meta.pinyin import backfill
 
         backfill(session)  # PostgreSQL's COPY path bypasses the pinyin column defaults
     return counts(session)
@@ -490,9 +490,10 @@ def load_demo_if_empty(scale: int = 1) -> dict[str, int]:
 
 
 def counts(session) -> dict[str, int]:
-    from app import engine
-    from app.workflow import WorkflowLog
     from flask_appbuilder.security.sqla.models import User
+
+    from app.extensions import engine
+    from app.rules.history import WorkflowLog
 
     by_label = {m.__admin__.label: m for m in engine().models}
     found = {label: session.scalar(select(func.count()).select_from(by_label[label]))
@@ -515,7 +516,8 @@ def _copy_text(value) -> str:
 
 def _copy_converter(column):
     """How one column's values are written in PostgreSQL's COPY text format (NULL is \\N)."""
-    from sqlalchemy import Boolean, Date, DateTime, Enum as SAEnum, Integer, Numeric
+    from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric
+    from sqlalchemy import Enum as SAEnum
 
     kind = column.type
     if isinstance(kind, SAEnum):  # stored by member name
@@ -641,8 +643,8 @@ class _Builder:
             self.location_tag[ids[(c, b, r)]] = tag
 
     def build_accounts(self) -> None:
-        from app import engine
-        from app.cli import ensure_user
+        from app.extensions import engine
+        from app.platform.cli import ensure_user
 
         sm = engine().appbuilder.sm
         self.demo_users: dict[str, int] = {}
@@ -949,9 +951,7 @@ class _Builder:
             self.busy.add(i)
 
     def plan_loans(self) -> None:
-        from models.assets import LoanApproval
-
-        from models.assets import AssetStatus
+        from models.assets import AssetStatus, LoanApproval
 
         rng = self.rng
         today = self.today
@@ -1048,8 +1048,15 @@ class _Builder:
         self.asset_ids = [ids[a["code"]] for a in self.assets]
 
     def write_activity(self) -> None:
-        from models.assets import (AssetDamage, AssetDisposal, AssetLoan, AssetTransfer, Stocktake, StocktakeLine,
-                                   StocktakeStatus)
+        from models.assets import (
+            AssetDamage,
+            AssetDisposal,
+            AssetLoan,
+            AssetTransfer,
+            Stocktake,
+            StocktakeLine,
+            StocktakeStatus,
+        )
 
         def resolve(rows: list[dict]) -> list[dict]:
             for row in rows:
@@ -1718,7 +1725,7 @@ class _Activity:
 
     # -- build -------------------------------------------------------------------------------------
     def build(self) -> None:
-        from app.numbering import SerialCounter
+        from app.rules.numbering import SerialCounter
 
         b = self.b
         self.on_duty: dict[str, list[int]] = defaultdict(list)
@@ -1742,7 +1749,7 @@ class _Activity:
     def write_serial_counters(self) -> None:
         from sqlalchemy import update
 
-        from app.numbering import SerialCounter
+        from app.rules.numbering import SerialCounter
 
         table = SerialCounter.__table__
         fresh = [dict(prefix=p, day=d, value=v) for (p, d), v in self.serials.items() if (p, d) not in self.serials_before]
@@ -1754,9 +1761,17 @@ class _Activity:
 
     # -- purchasing --------------------------------------------------------------------------------
     def build_purchasing(self) -> None:
-        from models.purchasing import (Acceptance, AcceptanceConclusion, Budget, PurchaseItem, PurchaseRequest,
-                                       PurchaseStatus as S, Reimbursement, Supplier)
         from models.assets import FIXED_ASSET_THRESHOLD, FundSource, PurchaseMethod
+        from models.purchasing import (
+            Acceptance,
+            AcceptanceConclusion,
+            Budget,
+            PurchaseItem,
+            PurchaseRequest,
+            Reimbursement,
+            Supplier,
+        )
+        from models.purchasing import PurchaseStatus as S
 
         rng = self.rng("purchasing")
         b, today = self.b, self.today
@@ -1946,7 +1961,7 @@ class _Activity:
                               "待审批", target, "驳回" if rejected else "通过",
                               "超出本学期预算，暂缓购置" if rejected else None))
         request_ids = self.insert_ids(PurchaseRequest, requests)
-        from app.workflow import WorkflowLog
+        from app.rules.history import WorkflowLog
 
         self.bulk(WorkflowLog, [
             dict(model="PurchaseRequest", record_id=request_ids[n], step=step, step_label=label,
@@ -1968,9 +1983,19 @@ class _Activity:
 
     # -- repairs -----------------------------------------------------------------------------------
     def build_repairs(self) -> None:
-        from models.repairs import (REPAIR_WORKFLOW, DamageOrigin, DelayStatus, RepairCategory, RepairDelay,
-                                    RepairMaterial, RepairOrder, RepairStatus as S, Urgency, default_promise)
         from models.assets import AssetStatus
+        from models.repairs import (
+            REPAIR_WORKFLOW,
+            DamageOrigin,
+            DelayStatus,
+            RepairCategory,
+            RepairDelay,
+            RepairMaterial,
+            RepairOrder,
+            Urgency,
+            default_promise,
+        )
+        from models.repairs import RepairStatus as S
 
         rng = self.rng("repairs")
         b, now, today = self.b, self.now, self.today
@@ -2259,7 +2284,7 @@ class _Activity:
                                worker=b.demo_staff[worker] if worker else None, stall=stall, promise=when,
                                fixed=True, pending_delay=delay))
 
-        from app.workflow import WorkflowLog
+        from app.rules.history import WorkflowLog
 
         def write(batch: list[dict]) -> None:
             """Number a batch of whole days in time order, insert it, then its materials, delays and history."""
@@ -2306,9 +2331,24 @@ class _Activity:
     def build_dorms(self) -> None:
         from math import ceil
 
-        from models.dorms import (SCORES, Accommodation, AccommodationStatus as A, Bed, BedStatus, Building,
-                                  Discipline, DisciplineKind, DormChange, DormChangeKind as K,
-                                  DormChangeStatus as C, HygieneInspection, Room, RoomStatus, RoomType, Student)
+        from models.dorms import (
+            SCORES,
+            Accommodation,
+            Bed,
+            BedStatus,
+            Building,
+            Discipline,
+            DisciplineKind,
+            DormChange,
+            HygieneInspection,
+            Room,
+            RoomStatus,
+            RoomType,
+            Student,
+        )
+        from models.dorms import AccommodationStatus as A
+        from models.dorms import DormChangeKind as K
+        from models.dorms import DormChangeStatus as C
         from models.org import Gender
 
         rng = self.rng("dorms")
@@ -2586,8 +2626,16 @@ class _Activity:
 
     # -- utilities ---------------------------------------------------------------------------------
     def build_utilities(self) -> None:
-        from models.utilities import (ABNORMAL_FACTOR, ABNORMAL_MIN_HISTORY, Household, HouseholdType, Meter,
-                                      MeterReading, MeterType, PaymentStatus)
+        from models.utilities import (
+            ABNORMAL_FACTOR,
+            ABNORMAL_MIN_HISTORY,
+            Household,
+            HouseholdType,
+            Meter,
+            MeterReading,
+            MeterType,
+            PaymentStatus,
+        )
 
         rng = self.rng("utilities")
         b, today = self.b, self.today
@@ -2706,8 +2754,9 @@ class _Activity:
 
     # -- patrols and hazards -------------------------------------------------------------------------
     def build_safety(self) -> None:
-        from models.safety import HAZARD_WORKFLOW, Hazard, HazardCategory, HazardLevel, HazardStatus as H, Patrol
-        from app.workflow import WorkflowLog
+        from app.rules.history import WorkflowLog
+        from models.safety import HAZARD_WORKFLOW, Hazard, HazardCategory, HazardLevel, Patrol
+        from models.safety import HazardStatus as H
 
         rng = self.rng("safety")
         b, today, now = self.b, self.today, self.now

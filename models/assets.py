@@ -6,9 +6,7 @@ from decimal import Decimal
 from sqlalchemy import UniqueConstraint, and_
 from sqlalchemy.orm import object_session
 
-from app import clock
-from app.workflow import Step, Tier, Workflow, exceeds, person, role
-from app.schema import (
+from app.declare import (
     Admin,
     Choice,
     Entity,
@@ -27,6 +25,8 @@ from app.schema import (
     relation,
     text,
 )
+from app.declare.workflow import Step, Tier, Workflow, exceeds, person, role
+from app.meta import clock
 
 FIXED_ASSET_THRESHOLD = Decimal("1000")
 

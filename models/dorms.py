@@ -12,13 +12,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from sqlalchemy import UniqueConstraint, and_, func, inspect as sa_inspect, select
+from sqlalchemy import UniqueConstraint, and_, func, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import object_session
 from sqlalchemy.orm.attributes import flag_modified
 
-from app import clock
-from app.workflow import Step, Workflow, person, role
-from app.schema import (
+from app.declare import (
     Admin,
     Choice,
     Entity,
@@ -38,6 +37,8 @@ from app.schema import (
     telephone,
     text,
 )
+from app.declare.workflow import Step, Workflow, person, role
+from app.meta import clock
 from models.org import Gender
 
 MENU = "宿舍管理"
@@ -52,7 +53,7 @@ def _session(obj=None):
     """The session ``obj`` lives in, else the application's session (for records not yet added)."""
     session = object_session(obj) if obj is not None else None
     if session is None:
-        from app import db
+        from app.extensions import db
 
         session = db.session
     return session
@@ -726,10 +727,10 @@ class DormChange(Entity):
         """On approval: end the student's active record and, for 调宿, open one on the new bed.
 
         Checks the rules again (the bed may have been taken since the request); raises
-        ``app.persistence.Refused`` with field messages instead of moving anyone. Does not commit.
+        ``app.rules.write.Refused`` with field messages instead of moving anyone. Does not commit.
         Returns the new record (调宿) or the ended one (退宿).
         """
-        from app.persistence import Refused
+        from app.rules.write import Refused
 
         record = self.student.active_record() if self.student is not None else None
         if record is None:

@@ -3,13 +3,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask_appbuilder.security.sqla.models import User  # noqa: F401  (relation target)
+from flask_appbuilder.security.sqla.models import User  # noqa: F401  (the target of Staff.user, by name)
 from flask_login import current_user
 from sqlalchemy import UniqueConstraint
 
-from app import prefill, scope
-
-from app.schema import (
+from app.declare import (
     Account,
     Admin,
     Choice,
@@ -28,6 +26,8 @@ from app.schema import (
     telephone,
     text,
 )
+from app.meta import prefill
+from app.rules import identity
 
 
 class DepartmentKind(Choice):
@@ -217,7 +217,7 @@ def current_staff() -> Staff | None:
     """The staff record linked to the logged-in account."""
     if not current_user.is_authenticated:
         return None
-    from app import db
+    from app.extensions import db
 
     return db.session.query(Staff).filter(Staff.user_id == current_user.id).one_or_none()
 
@@ -228,13 +228,13 @@ def current_department() -> Department | None:
     return staff.department if staff else None
 
 
-@scope.identity_provider
-def identity(user) -> scope.Identity:
+@identity.identity_provider
+def place_of(user) -> identity.Identity:
     """A login user's place for data scope: their staff record, department, and the departments below."""
-    from app import db
+    from app.extensions import db
 
     staff = db.session.query(Staff).filter(Staff.user_id == user.id).one_or_none()
     if staff is None or staff.department is None:
-        return scope.Identity(user_id=user.id, staff_id=staff.id if staff else None)
-    return scope.Identity(user_id=user.id, staff_id=staff.id, department_id=staff.department_id,
+        return identity.Identity(user_id=user.id, staff_id=staff.id if staff else None)
+    return identity.Identity(user_id=user.id, staff_id=staff.id, department_id=staff.department_id,
                           department_tree=tuple(staff.department.subtree_ids()))

@@ -11,8 +11,7 @@ from decimal import Decimal
 from sqlalchemy import UniqueConstraint, and_, func, or_, select
 from sqlalchemy.orm import object_session
 
-from app import clock, numbering, prefill
-from app.schema import (
+from app.declare import (
     Admin,
     Choice,
     Entity,
@@ -33,7 +32,9 @@ from app.schema import (
     telephone,
     text,
 )
-from app.workflow import Creates, Step, Tier, Workflow, exceeds, person, role
+from app.declare.workflow import Creates, Step, Tier, Workflow, exceeds, person, role
+from app.meta import clock, prefill
+from app.rules import numbering
 from models.assets import FIXED_ASSET_THRESHOLD, Asset, AssetStatus, FundSource, PurchaseMethod
 
 CENT = Decimal("0.01")

@@ -12,8 +12,7 @@ from flask import has_request_context
 from flask_appbuilder.security.sqla.models import Role, User
 from sqlalchemy import Index, and_, or_
 
-from app import clock
-from app.schema import (
+from app.declare import (
     Admin,
     Choice,
     Entity,
@@ -36,7 +35,8 @@ from app.schema import (
     telephone,
     text,
 )
-from app.workflow import Step, Workflow, person, role
+from app.declare.workflow import Step, Workflow, person, role
+from app.meta import clock
 from models.assets import AssetDamage, DamageCause
 
 CENT = Decimal("0.01")

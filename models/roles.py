@@ -4,7 +4,7 @@ Grants name a model (or a hand-written page) and the actions allowed: read, add,
 Workflow steps (派工, 接单, 验收, 审批 …) are not grants: the workflow says who may take each step,
 and taking a step needs only read access to the record.
 """
-from app.access import DataScope, RoleSpec
+from app.declare.roles import DataScope, RoleSpec
 
 ASSET_MODELS = ("AssetCategory", "Location", "Asset", "AssetLoan", "AssetTransfer",
                 "AssetDamage", "AssetDisposal", "Stocktake", "StocktakeLine")

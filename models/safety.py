@@ -10,12 +10,11 @@ from datetime import datetime
 
 from sqlalchemy import and_
 
-from app import clock
-from app.schema import (
+from app.declare import (
     Admin,
-    FollowUp,
     Choice,
     Entity,
+    FollowUp,
     Scope,
     choice,
     computed,
@@ -31,7 +30,8 @@ from app.schema import (
     serial,
     text,
 )
-from app.workflow import Step, Workflow, person, role
+from app.declare.workflow import Step, Workflow, person, role
+from app.meta import clock
 
 MENU = "安全巡查"
 
@@ -228,7 +228,7 @@ def _staff_of(session, actor):
         return actor
     if actor is not None and getattr(actor, "id", None) is not None:
         if session is None:
-            from app import db
+            from app.extensions import db
 
             session = db.session
         return session.query(Staff).filter(Staff.user_id == actor.id).one_or_none()

@@ -10,8 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import UniqueConstraint, func, select
 
-from app import clock
-from app.schema import (
+from app.declare import (
     Admin,
     Choice,
     Entity,
@@ -27,6 +26,7 @@ from app.schema import (
     relation,
     text,
 )
+from app.meta import clock
 
 MENU = "满意度"
 TARGET = Decimal("0.90")

@@ -13,8 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import UniqueConstraint, func, select
 from sqlalchemy.orm import object_session
 
-from app import clock, prefill
-from app.schema import (
+from app.declare import (
     Admin,
     Choice,
     Entity,
@@ -31,6 +30,7 @@ from app.schema import (
     relation,
     text,
 )
+from app.meta import clock, prefill
 
 MENU = "水电管理"
 CENT = Decimal("0.01")
@@ -43,7 +43,7 @@ _MONTH_LOOSE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*$")
 def _session(obj=None):
     session = object_session(obj) if obj is not None else None
     if session is None:
-        from app import db
+        from app.extensions import db
 
         session = db.session
     return session

@@ -65,10 +65,12 @@ def _add_missing_columns() -> None:
     """
     from flask_appbuilder import Model
     from flask_migrate import upgrade
-    from sqlalchemy import inspect as sa_inspect, text
+    from sqlalchemy import inspect as sa_inspect
+    from sqlalchemy import text
     from sqlalchemy.schema import CreateIndex
 
-    from app import MIGRATIONS, db as database
+    from app.extensions import MIGRATIONS
+    from app.extensions import db as database
 
     upgrade(directory=str(MIGRATIONS))
     engine = database.engine
@@ -93,7 +95,7 @@ def _add_missing_columns() -> None:
 def app():
     _reset_database(os.environ["DATABASE_URL"])
     from app import create_app
-    from app.cli import prepare_database
+    from app.platform.cli import prepare_database
 
     # Cheap password hashing: every test logs in, and scrypt costs ~0.1 s a check on a 2-core CI machine.
     application = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "DEMO_MODE": True,
@@ -111,19 +113,22 @@ def app():
             # test_models_and_migrations_agree fails until the migration exists.
             from flask_appbuilder import Model
 
-            from app import db as database
+            from app.extensions import db as database
 
             Model.metadata.create_all(database.engine)
             application.extensions["engine"].appbuilder.add_permissions(update_perms=True)
-        from demo.loader import load_demo
+        from app.extensions import db as database
+        from demo.loader import counts, load_demo
 
         load_demo(scale=1)
+        # What the demo loader made, before any test adds its own records (tests run in any order).
+        application.extensions["demo_counts"] = counts(database.session)
     yield application
 
 
 @pytest.fixture
 def db(app):
-    from app import db as database
+    from app.extensions import db as database
 
     with app.app_context():
         yield database
@@ -205,6 +210,17 @@ def session(browser, live_server):
         assert not s.foreign_requests(), f"requests to other hosts: {s.foreign_requests()}"
         assert not s.errors, f"JavaScript errors: {s.errors}"
         s.close()
+
+
+# ----------------------------------------------------------------------------- order
+# These read the whole database as the demo loader left it (every count in range, every page free of English
+# made-up names): they run first, before other tests add their own records. With pytest-xdist the first files
+# of the collection go to the workers first, so each of these starts on a fresh database.
+READ_THE_DEMO_AS_LOADED = ("test_demo_data.py", "test_no_english.py")
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: 0 if item.path.name in READ_THE_DEMO_AS_LOADED else 1)
 
 
 # ----------------------------------------------------------------------------- journeys' measurements

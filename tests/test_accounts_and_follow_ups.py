@@ -14,7 +14,7 @@ import uuid
 import pytest
 from sqlalchemy import or_, select
 
-from app import clock
+from app.meta import clock
 from tests.conftest import flashes, login
 
 
@@ -62,7 +62,7 @@ def logged_in_as(client) -> str | None:
 def cleanup(db):
     made: list = []
     yield made
-    from app.workflow import WorkflowLog
+    from app.rules.history import WorkflowLog
 
     db.session.rollback()
     for record in reversed(made):
@@ -76,9 +76,9 @@ def cleanup(db):
 
 
 def save(db, cleanup, record):
-    from app import persistence
+    from app.rules import write
 
-    persistence.save(db.session, record)
+    write.save(db.session, record)
     cleanup.append(record)
     return record
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from flask.testing import FlaskClient
 
-from app import clock
+from app.meta import clock
 from tests.conftest import DEMO_PASSWORD, flashes, login
 
 D = Decimal
@@ -76,7 +76,7 @@ def offered(client, pk, base="/purchase-request") -> set[str]:
 
 
 def history(db, pk, model="PurchaseRequest"):
-    from app.workflow import WorkflowLog
+    from app.rules.history import WorkflowLog
 
     db.session.expire_all()
     return (db.session.query(WorkflowLog).filter_by(model=model, record_id=pk)
@@ -307,9 +307,9 @@ def test_changing_the_amount_after_approval_goes_back_through_approval(app, db, 
 @pytest.fixture
 def second_director(app, db):
     """Another 后勤主任 (with a staff record) for as long as a test needs one."""
-    from models.org import Staff
-
     import uuid
+
+    from models.org import Staff
 
     sm = app.appbuilder.sm
     tag = uuid.uuid4().hex[:8]
@@ -376,8 +376,9 @@ def test_a_double_clicked_approval_acts_once(app, db, clients):
 
 
 def test_two_approvers_at_the_same_moment_exactly_one_succeeds(app, db, clients, second_director):
-    from app import db as database, steps
-    from app.persistence import Refused
+    from app.extensions import db as database
+    from app.rules import steps
+    from app.rules.write import Refused
     from models.purchasing import PurchaseRequest
 
     pk = new_request(clients("jiaoshi"), db, "jiaoshi", [("电风扇", 4, "200", False)], reason="并发审批")
@@ -413,7 +414,7 @@ def test_two_approvers_at_the_same_moment_exactly_one_succeeds(app, db, clients,
 
 # ------------------------------------------------------------------------------------------ inbox
 def test_my_todo_lists_what_awaits_me_with_a_count_in_the_top_bar(app, db, clients):
-    from app import inbox
+    from app.features import inbox
 
     pk = new_request(clients("jiaoshi"), db, "jiaoshi", [("扫描仪", 1, "1500", False)], reason="待办测试")
     step(clients("jiaoshi"), pk, "submit")
@@ -456,8 +457,15 @@ def test_todo_shows_repair_work_for_workers_and_nothing_for_others(app, db, clie
 
 # ------------------------------------------------------------------------------------------ other documents
 def test_dorm_change_is_approved_by_the_director_and_moves_the_student(app, db, clients):
-    from models.dorms import (Accommodation, AccommodationStatus, Bed, BedStatus, DormChange, DormChangeStatus,
-                              bed_refusal)
+    from models.dorms import (
+        Accommodation,
+        AccommodationStatus,
+        Bed,
+        BedStatus,
+        DormChange,
+        DormChangeStatus,
+        bed_refusal,
+    )
 
     sushe = staff_of(db, "sushe")
     resident = db.session.query(Accommodation).filter(Accommodation.status == AccommodationStatus.active).first()
@@ -584,7 +592,7 @@ def test_hazard_close_out_through_the_page(app, db, clients):
 
 
 def test_a_long_todo_list_says_how_many_there_are_in_all(app, db, clients, monkeypatch):
-    from app import inbox
+    from app.features import inbox
 
     monkeypatch.setattr(inbox, "LIMIT", 1)  # one per kind of document on the page
     page = clients("zongwu").get("/todo/").text

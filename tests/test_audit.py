@@ -7,15 +7,16 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import delete as sql_delete, update as sql_update
+from sqlalchemy import delete as sql_delete
+from sqlalchemy import update as sql_update
 
-from app import clock
+from app.meta import clock
 from tests.conftest import flashes
 
 
 def rows_for(db, model: str, record_id: int):
     """The audit rows of this record's life (a deleted record's number may be given again on SQLite)."""
-    from app.audit import AuditLog, lifetime
+    from app.rules.audit import AuditLog, lifetime
 
     db.session.expire_all()
     return (db.session.query(AuditLog).filter(*lifetime(db.session, model, record_id))
@@ -170,7 +171,7 @@ def test_removed_document_lines_are_logged_as_deleted(app, db):
 
 
 def test_audit_rows_cannot_be_changed_or_deleted(app, db):
-    from app.audit import AuditLog, AuditLogReadOnly
+    from app.rules.audit import AuditLog, AuditLogReadOnly
 
     row = db.session.query(AuditLog).order_by(AuditLog.id).first()
     assert row is not None
@@ -237,7 +238,7 @@ def test_user_and_role_changes_are_logged(app, db):
 
 
 def test_a_bulk_page_is_logged_record_by_record(as_user, db):
-    from app.audit import AuditLog
+    from app.rules.audit import AuditLog
     from models.dorms import Accommodation
     from tests.test_dorms_utilities import building, dorm_department, student
 

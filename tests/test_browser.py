@@ -116,7 +116,8 @@ def test_search_filters_get_chinese_widgets(session):
 # ----------------------------------------------------------------------------- phones
 def rateable_order(app) -> int:
     """A finished, unrated repair reported by jiaoshi: the teacher's 评价 form exists for it."""
-    from app import clock, db
+    from app.extensions import db
+    from app.meta import clock
     from models.org import Staff
     from models.repairs import RepairOrder, RepairStatus
 

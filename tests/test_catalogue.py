@@ -138,7 +138,7 @@ def test_placeholders_match(po):
 
 # ----------------------------------------------------------------------------- (c) compiles
 def test_catalogue_compiles(tmp_path):
-    from app.i18n import compile_catalogues
+    from app.platform.i18n import compile_catalogues
 
     copy = tmp_path / "translations"
     shutil.copytree(TRANSLATIONS, copy, ignore=shutil.ignore_patterns("*.mo", "*.tmp", "__pycache__"))
@@ -149,6 +149,26 @@ def test_catalogue_compiles(tmp_path):
     assert translations.gettext("Add") == "新增"
     assert translations.gettext("Invalid login. Please try again.") == "用户名或密码错误，请重试。"
     assert compile_catalogues(copy) == []  # up to date: nothing recompiled
+
+
+def _compile_in_another_process(root: str) -> int:
+    from app.platform.i18n import compile_catalogues
+
+    return len(compile_catalogues(Path(root)))
+
+
+def test_several_processes_compile_the_same_catalogue_at_once(tmp_path):
+    """Test workers and gunicorn workers start together; none may fail on another's half-written file."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    copy = tmp_path / "translations"
+    shutil.copytree(TRANSLATIONS, copy, ignore=shutil.ignore_patterns("*.mo", "*.tmp", "__pycache__"))
+    with ProcessPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(_compile_in_another_process, [str(copy)] * 12))
+    assert sum(results) >= 1
+    assert not list(copy.glob("*/LC_MESSAGES/*.tmp"))
+    translations = Translations.load(str(copy), ["zh"], "messages")
+    assert translations.gettext("Add") == "新增"
 
 
 # ----------------------------------------------------------------------------- (d) the real app

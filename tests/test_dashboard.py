@@ -64,9 +64,9 @@ class Viewer:
     """A demo account and its data scope, as domain.md states it: 全部, or 本部门 (plus own records)."""
 
     def __init__(self, db, username: str):
-        from models.org import Staff
-
         from flask_appbuilder.security.sqla.models import User
+
+        from models.org import Staff
 
         user = db.session.query(User).filter_by(username=username).one()
         self.username = username
@@ -81,7 +81,7 @@ class Viewer:
 
 
 def expected(db, viewer: Viewer) -> dict:
-    from app import clock
+    from app.meta import clock
     from models.assets import Asset, AssetCategory, AssetStatus
     from models.dorms import Accommodation, AccommodationStatus, Bed, BedStatus, RoomStatus
     from models.purchasing import Budget, PurchaseRequest, PurchaseStatus
@@ -236,7 +236,8 @@ def test_a_department_sees_its_own_figures_not_the_schools(home, db):
 
 
 def test_an_overdue_repair_counts_for_its_department_only(home, db):
-    from app import clock, persistence
+    from app.meta import clock
+    from app.rules import write
     from models.org import Department, Staff
     from models.repairs import RepairCategory, RepairOrder, RepairStatus
 
@@ -248,7 +249,7 @@ def test_an_overdue_repair_counts_for_its_department_only(home, db):
                         category=RepairCategory.other, reporter=reporter, department=canteen,
                         reported_at=now - timedelta(days=2), promised_at=now - timedelta(days=1),
                         status=RepairStatus.pending)
-    persistence.save(db.session, order)
+    write.save(db.session, order)
     try:
         after = {u: int(home(u)[1]["overdue_repairs"]["value"]) for u in ("admin", "shitang", "sushe")}
         assert after == {"admin": before["admin"] + 1, "shitang": before["shitang"] + 1, "sushe": before["sushe"]}
@@ -321,7 +322,7 @@ def test_no_english_on_the_dashboard(home):
 def test_a_failing_widget_does_not_take_the_home_page_down(home):
     from sqlalchemy.exc import OperationalError
 
-    from app import dashboard
+    from app.features import dashboard
 
     def broken():
         raise OperationalError("select", {}, Exception("数据库暂时不可用"))
@@ -336,7 +337,7 @@ def test_a_failing_widget_does_not_take_the_home_page_down(home):
 
 
 def test_month_bounds_and_percentages():
-    from app.dashboard import percent
+    from app.features.dashboard import percent
     from views.dashboard import month_bounds
 
     assert month_bounds(date(2026, 12, 31)) == (datetime(2026, 12, 1), datetime(2027, 1, 1))

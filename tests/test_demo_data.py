@@ -1,15 +1,12 @@
 """The demo data: believable, consistent, idempotent, refused outside demo mode, and fast to load at scale."""
 from __future__ import annotations
 
-from app import clock
-
 import os
 import re
 import sqlite3
 import subprocess
 import sys
 from collections import Counter
-
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -17,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
+from app.meta import clock
 from tests.conftest import DEMO_ACCOUNTS, DEMO_PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,10 +40,8 @@ def _staff_of(db, user):
     return db.session.scalars(select(Staff).where(Staff.user_id == user.id)).one_or_none()
 
 
-def test_counts_at_scale_one_are_in_the_expected_ranges(db):
-    from demo.loader import counts
-
-    found = counts(db.session)
+def test_counts_at_scale_one_are_in_the_expected_ranges(app):
+    found = app.extensions["demo_counts"]  # counted right after loading, before other tests added records
     expected = {
         "部门": (16, 40), "教职工": (35, 60), "资产分类": (20, 80), "存放地点": (100, 1000),
         "资产卡片": (1800, 2300), "借用登记": (120, 180), "调拨": (45, 80), "损坏赔偿": (30, 50),
@@ -177,8 +173,15 @@ def test_demo_people_have_data_on_their_screens(db):
 
 
 def test_damages_disposals_stocktake_and_assessments_follow_the_rules(db):
-    from models.assets import (AssetDamage, AssetDisposal, AssetStatus, DamageCause, DisposalStatus, Stocktake,
-                               StocktakeResult)
+    from models.assets import (
+        AssetDamage,
+        AssetDisposal,
+        AssetStatus,
+        DamageCause,
+        DisposalStatus,
+        Stocktake,
+        StocktakeResult,
+    )
     from models.org import ASSESSMENT_WEIGHTS, Assessment, grade_for
 
     damages = db.session.scalars(select(AssetDamage)).all()
@@ -315,8 +318,15 @@ def _demo_building_names():
 
 
 def test_purchases_in_every_state_with_consistent_lines_acceptances_and_claims(db):
-    from models.purchasing import (Acceptance, AcceptanceConclusion, Budget, PurchaseItem, PurchaseRequest,
-                                   PurchaseStatus, Reimbursement)
+    from models.purchasing import (
+        Acceptance,
+        AcceptanceConclusion,
+        Budget,
+        PurchaseItem,
+        PurchaseRequest,
+        PurchaseStatus,
+        Reimbursement,
+    )
 
     s = db.session
     requests = {r.id: r for r in s.execute(select(PurchaseRequest.id, PurchaseRequest.status, PurchaseRequest.total,
@@ -369,7 +379,8 @@ def test_purchases_in_every_state_with_consistent_lines_acceptances_and_claims(d
 
 def test_repairs_cover_every_state_and_follow_their_timeline(db):
     from models.org import Department, Staff
-    from models.repairs import RepairMaterial, RepairOrder, RepairStatus as S
+    from models.repairs import RepairMaterial, RepairOrder
+    from models.repairs import RepairStatus as S
 
     s = db.session
     now = clock.now()
@@ -415,8 +426,9 @@ def test_repairs_cover_every_state_and_follow_their_timeline(db):
 
 
 def test_repair_history_matches_each_order(db):
-    from app.workflow import WorkflowLog
-    from models.repairs import REPAIR_WORKFLOW, RepairOrder, RepairStatus as S
+    from app.rules.history import WorkflowLog
+    from models.repairs import REPAIR_WORKFLOW, RepairOrder
+    from models.repairs import RepairStatus as S
 
     s = db.session
     orders = {o.id: o for o in s.execute(select(RepairOrder.id, RepairOrder.status, RepairOrder.reported_at,
@@ -446,7 +458,8 @@ def test_repair_history_matches_each_order(db):
 
 
 def test_demo_accounts_have_repairs_to_work_on(db):
-    from models.repairs import RepairDelay, RepairOrder, RepairStatus as S
+    from models.repairs import RepairDelay, RepairOrder
+    from models.repairs import RepairStatus as S
 
     s = db.session
 
@@ -477,7 +490,7 @@ def test_demo_accounts_have_repairs_to_work_on(db):
 
 
 def test_serial_numbers_are_unique_and_the_counter_is_ahead_of_them(db):
-    from app.numbering import SerialCounter
+    from app.rules.numbering import SerialCounter
     from models.purchasing import PurchaseRequest
     from models.repairs import RepairOrder
     from models.safety import Hazard
@@ -502,8 +515,18 @@ def test_serial_numbers_are_unique_and_the_counter_is_ahead_of_them(db):
 
 
 def test_dorm_occupancy_rules_hold(db):
-    from models.dorms import (Accommodation, AccommodationStatus, Bed, BedStatus, Building, DormChange,
-                              DormChangeStatus, Room, RoomStatus, Student)
+    from models.dorms import (
+        Accommodation,
+        AccommodationStatus,
+        Bed,
+        BedStatus,
+        Building,
+        DormChange,
+        DormChangeStatus,
+        Room,
+        RoomStatus,
+        Student,
+    )
 
     s = db.session
     active = s.execute(select(Accommodation.student_id, Accommodation.bed_id, Bed.room_id, Student.gender,
@@ -554,7 +577,8 @@ def test_buildings_belong_to_dorm_management_and_sushe(db):
 
 
 def test_hygiene_totals_are_the_sum_or_zero_when_vetoed(db):
-    from models.dorms import SCORES, HygieneInspection as H
+    from models.dorms import SCORES
+    from models.dorms import HygieneInspection as H
 
     columns = [getattr(H, name) for name in SCORES]
     rows = db.session.execute(select(H.total, H.safety_veto, H.violation, H.inspected_on, *columns)).all()
@@ -572,7 +596,8 @@ def test_hygiene_totals_are_the_sum_or_zero_when_vetoed(db):
 
 
 def test_readings_are_continuous_per_meter(db):
-    from models.utilities import ABNORMAL_FACTOR, Meter, MeterReading as M
+    from models.utilities import ABNORMAL_FACTOR, Meter
+    from models.utilities import MeterReading as M
 
     s = db.session
     price = dict(s.execute(select(Meter.id, Meter.unit_price).where(Meter.meter_no.like("_B-%"))).all())  # SB-, DB-
@@ -607,7 +632,7 @@ def test_readings_are_continuous_per_meter(db):
 
 
 def test_patrols_and_hazards_through_the_year(db):
-    from app.workflow import WorkflowLog
+    from app.rules.history import WorkflowLog
     from models.safety import Hazard, HazardStatus, Patrol
 
     s = db.session

@@ -1,7 +1,7 @@
 """宿舍与水电: occupancy rules, bulk allocation, dorm changes, hygiene scores, meter readings, monthly report.
 
 Every test builds its own buildings, students and meters (unique names), saving through the same
-``persistence.save`` the pages use, so a refused record really is not saved.
+``write.save`` the pages use, so a refused record really is not saved.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from app import clock
+from app.meta import clock
 from tests.conftest import flashes
 from tests.test_forms import field_errors
 from tests.test_lists import count_statements
@@ -25,19 +25,19 @@ def uid() -> str:
 
 
 def save(db, *items):
-    from app import persistence
+    from app.rules import write
 
     for item in items:
-        persistence.save(db.session, item)
+        write.save(db.session, item)
     return items[0] if len(items) == 1 else items
 
 
 def refused(db, item) -> dict[str, str]:
     """Save ``item`` expecting a refusal; return its field messages."""
-    from app import persistence
+    from app.rules import write
 
-    with pytest.raises(persistence.Refused) as caught:
-        persistence.save(db.session, item)
+    with pytest.raises(write.Refused) as caught:
+        write.save(db.session, item)
     return caught.value.errors
 
 
@@ -365,7 +365,7 @@ def test_dorm_change_rules(db):
 
 
 def test_approved_transfer_moves_the_student(db):
-    from app.persistence import Refused
+    from app.rules.write import Refused
     from models.dorms import Accommodation, AccommodationStatus, BedStatus, DormChangeStatus, RoomStatus
 
     b = building(db, rooms=2, capacity=2)
@@ -571,7 +571,7 @@ def test_monthly_report_per_household_and_meter_with_totals(db):
 
 @pytest.mark.parametrize("name", DORM_MODELS)
 def test_list_and_add_pages_answer_in_chinese(app, admin, name):
-    from app import introspect
+    from app.meta import introspect
 
     model, view = next((m, v) for m, v in app.extensions["engine"].views.items() if m.__name__ == name)
     listing = admin.get(f"{view.route_base}/list/")
@@ -649,7 +649,7 @@ def test_dorm_lists_use_a_constant_number_of_statements(admin, db, path, view):
 
 
 def test_show_and_edit_pages_answer_in_chinese(app, admin, db):
-    from app import introspect
+    from app.meta import introspect
     from models.dorms import Discipline, DisciplineKind
 
     b = building(db, rooms=2)

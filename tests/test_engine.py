@@ -1,14 +1,25 @@
 """The engine: a model declared only here, in at most 15 lines, gets screens, API, permissions and menu."""
 from __future__ import annotations
 
-from app import clock
-
 import inspect as pyinspect
 import re
 
 import pytest
 
-from app.schema import Admin, Choice, Entity, choice, day, key, money, pk, quick, relation, text
+from app.declare import (
+    Admin,
+    Choice,
+    Entity,
+    choice,
+    day,
+    key,
+    money,
+    pk,
+    quick,
+    relation,
+    text,
+)
+from app.meta import clock
 from tests.conftest import DEMO_PASSWORD, login
 
 
@@ -35,7 +46,8 @@ class Gadget(Entity):
 
 @pytest.fixture(scope="module")
 def gadget_app(app):
-    from app import create_app, db
+    from app import create_app
+    from app.extensions import db
 
     gadget_app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}, extra_models=[Gadget])
     with gadget_app.app_context():
@@ -80,7 +92,7 @@ def test_add_form_is_chinese_prefilled_and_marks_required(gadget_client):
 
 
 def test_create_then_list_shows_money_enum_and_relation_in_chinese(gadget_client, gadget_app):
-    from app import db
+    from app.extensions import db
     from models.org import Department
 
     with gadget_app.app_context():
@@ -117,7 +129,7 @@ def test_rest_api_under_the_same_permissions(gadget_client, gadget_app):
 
 
 def test_permissions_exist_and_can_be_granted(gadget_app):
-    from app import db
+    from app.extensions import db
 
     with gadget_app.app_context():
         sm = gadget_app.appbuilder.sm

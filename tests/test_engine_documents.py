@@ -7,9 +7,22 @@ from decimal import Decimal
 
 import pytest
 
-from app import clock
-from app.schema import Admin, Choice, Entity, Lines, choice, integer, key, money, pk, relation, serial, text
-from app.workflow import Step, Workflow, person, role
+from app.declare import (
+    Admin,
+    Choice,
+    Entity,
+    Lines,
+    choice,
+    integer,
+    key,
+    money,
+    pk,
+    relation,
+    serial,
+    text,
+)
+from app.declare.workflow import Step, Workflow, person, role
+from app.meta import clock
 from tests.conftest import DEMO_PASSWORD, flashes, login
 
 
@@ -67,19 +80,20 @@ class TicketPart(Entity):
 
 @pytest.fixture(scope="module")
 def doc_app(app):
-    from app import create_app, db
+    from app import create_app
+    from app.extensions import db
 
     application = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}, extra_models=[Ticket, TicketPart])
     with application.app_context():
         for table in (Ticket.__table__, TicketPart.__table__):
             table.create(db.engine, checkfirst=True)
         application.extensions["engine"].appbuilder.add_permissions(update_perms=True)
-        from app.access import sync_roles
+        from app.platform.permissions import sync_roles
         from models.roles import ROLES
 
         engine = application.extensions["engine"]
         roles = dict(ROLES)
-        from app.access import RoleSpec
+        from app.declare.roles import RoleSpec
 
         for name in ("后勤主任", "教职工"):
             spec = roles[name]
@@ -90,7 +104,7 @@ def doc_app(app):
         db.session.remove()
         TicketPart.__table__.drop(db.engine)
         Ticket.__table__.drop(db.engine)
-        from app.access import sync_roles
+        from app.platform.permissions import sync_roles
         from models.roles import ROLES
 
         sync_roles(application.appbuilder.sm, ROLES, application.extensions["engine"].menu_entries())
@@ -103,7 +117,7 @@ def client_for(doc_app, username):
 
 
 def owner_id(doc_app, username="jiaoshi"):
-    from app import db
+    from app.extensions import db
     from models.org import Staff
 
     with doc_app.app_context():
@@ -121,7 +135,7 @@ def new_ticket(client, doc_app, **extra):
 
 
 def latest(doc_app):
-    from app import db
+    from app.extensions import db
 
     with doc_app.app_context():
         ticket = db.session.query(Ticket).order_by(Ticket.id.desc()).first()
@@ -179,7 +193,8 @@ def test_editing_lines_updates_adds_and_removes(doc_app):
 
 
 def test_serial_numbers_are_unique_under_concurrent_saves(doc_app):
-    from app import db, persistence
+    from app.extensions import db
+    from app.rules import write
 
     numbers, errors = [], []
 
@@ -188,7 +203,7 @@ def test_serial_numbers_are_unique_under_concurrent_saves(doc_app):
             ticket = Ticket(title=f"并发{i}", state=TicketState.open)
             ticket.parts = [TicketPart(name="螺丝", quantity=1, price=Decimal("1"))]
             try:
-                persistence.save(db.session, ticket)
+                write.save(db.session, ticket)
                 numbers.append(ticket.number)
             except Exception as exc:  # a failure is recorded, not swallowed
                 errors.append(repr(exc))
@@ -243,8 +258,9 @@ def test_full_path_with_required_field_approval_rules_and_history(doc_app):
 
 
 def test_two_approvers_at_once_exactly_one_succeeds(doc_app):
-    from app import db, steps
-    from app.persistence import Refused
+    from app.extensions import db
+    from app.rules import steps
+    from app.rules.write import Refused
 
     new_ticket(client_for(doc_app, "admin"), doc_app)
     ticket_id = latest(doc_app)[0]
@@ -280,7 +296,7 @@ def test_two_approvers_at_once_exactly_one_succeeds(doc_app):
     assert results.count("ok") == 1, results
     assert any("已被处理" in r for r in results if r != "ok")
     with doc_app.app_context():
-        from app.workflow import WorkflowLog
+        from app.rules.history import WorkflowLog
 
         logs = db.session.query(WorkflowLog).filter_by(model="Ticket", record_id=ticket_id, step="review").count()
     assert logs == 1

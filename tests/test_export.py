@@ -62,7 +62,7 @@ def codes(rows) -> set[str]:
 # ----------------------------------------------------------------- what is exported
 @pytest.mark.parametrize("kind", ["xlsx", "csv"])
 def test_export_has_the_list_columns_with_chinese_headers_and_a_chinese_file_name(admin, db, kind):
-    from app import clock
+    from app.meta import clock
     from models.assets import Asset
 
     response = admin.get(f"/asset/export.{kind}")
@@ -193,7 +193,7 @@ def test_text_that_looks_like_a_formula_is_neutralised(admin, risky_suppliers, k
 
 
 def test_numbers_stay_numbers_and_text_is_neutralised():
-    from app.export import Column, csv_text, neutralise, xlsx_value
+    from app.features.export import Column, csv_text, neutralise, xlsx_value
 
     money = Column("x", "金额", "money")
     assert csv_text(money.value(Decimal("-3")), money) == "-3.00"
@@ -207,7 +207,7 @@ def test_numbers_stay_numbers_and_text_is_neutralised():
 
 # ----------------------------------------------------------------- batches and streaming
 def test_csv_is_streamed_batch_by_batch(admin, db, monkeypatch):
-    from app import export
+    from app.features import export
     from models.assets import Asset
 
     monkeypatch.setattr(export, "BATCH_SIZE", 7)
@@ -226,7 +226,7 @@ def test_csv_is_streamed_batch_by_batch(admin, db, monkeypatch):
 @pytest.mark.parametrize("kind", ["xlsx", "csv"])
 def test_rows_are_read_from_the_database_in_batches(admin, db, monkeypatch, kind):
     """The shown relations are loaded once per batch: with 5 rows a batch, many loads; by default one."""
-    from app import export
+    from app.features import export
     from models.assets import Asset
 
     total = db.session.query(Asset).count()

@@ -1,13 +1,12 @@
 """Bad input gets a Chinese message next to the field, keeps what was typed and saves nothing."""
 from __future__ import annotations
 
-from app import clock
-
 import re
 from datetime import timedelta
 
 import pytest
 
+from app.meta import clock
 from tests.conftest import flashes
 
 

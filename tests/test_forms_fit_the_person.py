@@ -50,7 +50,7 @@ def cleanup(db):
     """Repair orders and purchase requests (with their lines and history) to delete when the test ends."""
     made: list = []
     yield made
-    from app.workflow import WorkflowLog
+    from app.rules.history import WorkflowLog
 
     db.session.rollback()
     for model, pk in reversed(made):
@@ -178,7 +178,7 @@ def _purchase(shitang, t: str, submit: bool):
 
 @pytest.mark.parametrize("submit", [True, False])
 def test_save_and_submit_takes_the_submit_step(as_user, db, cleanup, submit):
-    from app.workflow import WorkflowLog
+    from app.rules.history import WorkflowLog
     from models.purchasing import PurchaseItem, PurchaseRequest
 
     client = as_user("shitang")
@@ -205,7 +205,7 @@ def test_save_and_submit_takes_the_submit_step(as_user, db, cleanup, submit):
 
 # ============================================================================= 返修 and 评分
 def test_rework_needs_a_reason(as_user, db, cleanup):
-    from app.workflow import WorkflowLog
+    from app.rules.history import WorkflowLog
 
     order_id = report_as_jiaoshi(as_user, db, cleanup, f"{token()} 灯管闪烁")
     to_repairing(as_user, db, order_id)

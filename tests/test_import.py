@@ -1,4 +1,4 @@
-"""导入 from Excel/CSV (app/importing.py): template, preview, all-or-nothing import, re-import, scope, permission.
+"""导入 from Excel/CSV (app/features/importing.py): template, preview, all-or-nothing import, re-import, scope, permission.
 
 Every test imports its own records (unique codes); nothing of the demo data is changed.
 """
@@ -195,7 +195,7 @@ def student_rows(numbers, class_name="高一(7)班"):
 
 
 def test_valid_import_creates_rows_reimport_changes_nothing_and_updates_by_code(as_user, db):
-    from app.audit import AuditLog
+    from app.rules.audit import AuditLog
     from models.dorms import Student
 
     client = as_user("sushe")
@@ -278,15 +278,15 @@ def test_excel_dates_and_updates_by_code(as_user, db):
 
 
 def own_meter(db, department_code: str, price="0.60"):
-    from app import persistence
+    from app.rules import write
     from models.utilities import Household, HouseholdType, Meter, MeterType
 
     household = Household(name=f"导入测试户{uid()}", kind=HouseholdType.office, location="办公楼",
                           department=department(db, department_code))
-    persistence.save(db.session, household)
+    write.save(db.session, household)
     meter = Meter(household=household, kind=MeterType.electricity, meter_no=f"DB-IMP-{uid()}",
                   unit_price=Decimal(price))
-    persistence.save(db.session, meter)
+    write.save(db.session, meter)
     return meter
 
 
@@ -350,12 +350,12 @@ def test_the_confirmed_file_is_the_servers_own(as_user, app, db):
 
 
 def test_rooms_and_beds_import_creates_rooms_and_beds(as_user, db):
-    from app import persistence
+    from app.rules import write
     from models.dorms import Bed, Building, Room
     from models.org import Gender
 
     hall = Building(name=f"导入楼{uid()}", campus="本部", gender=Gender.female, floors=5)
-    persistence.save(db.session, hall)
+    write.save(db.session, hall)
     header = ["楼栋", "楼层", "房间号", "类型", "床位数", "床号", "状态"]
     rows = [header] + [[hall.name, 1, "101", "四人间", 4, str(n), "空闲"] for n in range(1, 5)] \
         + [[hall.name, None, "102", None, 2, "A", "空闲"], [hall.name, 1, "102", "二人间", None, "B", "维修"]]
@@ -412,8 +412,8 @@ def test_meter_readings_derive_usage_and_amount_like_the_form(as_user, db):
 
 
 def test_every_importable_models_template_reimports_cleanly(as_user, app):
-    from app import engine
-    from app.importing import importable
+    from app.extensions import engine
+    from app.features.importing import importable
 
     client = as_user("admin")
     models = [m for m in engine(app).models if importable(m)]

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-from app import clock
+from app.meta import clock
 from tests.conftest import flashes
 
 CARD = re.compile(r'<div class="engine-card(?: [^"]*)?">')
@@ -57,7 +57,7 @@ def record_id(href: str, route: str) -> int | None:
 def cleanup(db):
     made: list = []
     yield made
-    from app.workflow import WorkflowLog
+    from app.rules.history import WorkflowLog
 
     db.session.rollback()
     for model, pk in reversed(made):
@@ -71,20 +71,20 @@ def cleanup(db):
 
 
 def new_order(db, cleanup, title, reporter, *, urgency, reported_at, promised_at, place="测试楼 101"):
-    from app import persistence
+    from app.rules import write
     from models.repairs import RepairCategory, RepairOrder, RepairStatus, Urgency
 
     order = RepairOrder(title=title, description="测试用报修", category=RepairCategory.water, place=place,
                         urgency=Urgency[urgency], reporter=reporter, department=reporter.department,
                         reported_at=reported_at, promised_at=promised_at, status=RepairStatus.pending)
-    persistence.save(db.session, order)
+    write.save(db.session, order)
     cleanup.append((RepairOrder, order.id))
     return order
 
 
 # ============================================================================= 我的待办
 def test_todo_lists_overdue_then_urgent_then_the_longest_waiting(as_user, db, cleanup):
-    from app.workflow import WorkflowLog
+    from app.rules.history import WorkflowLog
     from models.repairs import OPEN, RepairOrder, Urgency
 
     t = token()

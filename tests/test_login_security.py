@@ -13,8 +13,8 @@ import click
 import pytest
 import redis
 
-from app import clock
-from app.login_security import IDLE_KEY, IDLE_MESSAGE, LoginLock, LoginLog, password_problems
+from app.meta import clock
+from app.platform.login_security import IDLE_KEY, IDLE_MESSAGE, LoginLock, LoginLog, password_problems
 from tests.conftest import DEMO_PASSWORD, flashes, login
 
 GENERIC = "用户名或密码错误，请重试。"
@@ -44,7 +44,7 @@ def _delete_user(db, username: str) -> None:
 @pytest.fixture
 def account(app, db):
     """A fresh 教职工 account with the demo password; deleted (with its lock) afterwards."""
-    from app.cli import ensure_user
+    from app.platform.cli import ensure_user
 
     username = f"locktest{next(_numbers)}_{uuid.uuid4().hex[:6]}"
     ensure_user(username, DEMO_PASSWORD, "教职工", "锁", "测")
@@ -276,7 +276,7 @@ def test_password_reset_screens_enforce_the_policy(app, db, admin, path):
 
 
 def test_ensure_user_refuses_a_weak_password(app, db):
-    from app.cli import ensure_user
+    from app.platform.cli import ensure_user
 
     sm = app.extensions["engine"].appbuilder.sm
     for password in WEAK:
@@ -291,7 +291,7 @@ def test_ensure_user_refuses_a_weak_password(app, db):
 
 
 def test_flask_init_refuses_a_weak_admin_password(app, monkeypatch):
-    monkeypatch.setattr("app.cli.prepare_database", lambda *args, **kwargs: None)  # schema is already there
+    monkeypatch.setattr("app.platform.cli.prepare_database", lambda *args, **kwargs: None)  # schema is already there
     result = app.test_cli_runner().invoke(args=["init", "--admin", "weak_chief", "--password", "abcdefgh"])
     assert result.exit_code != 0
     assert "密码不符合要求" in result.output and "密码必须包含数字" in result.output

@@ -25,9 +25,9 @@ def uid() -> str:
 
 
 def save(db, item):
-    from app import persistence
+    from app.rules import write
 
-    persistence.save(db.session, item)
+    write.save(db.session, item)
     return item
 
 
@@ -158,7 +158,7 @@ def test_grid_shows_each_meter_with_its_last_reading_and_average(as_user, db):
 
 
 def test_several_rows_are_saved_at_once_by_the_models_rules(as_user, db):
-    from app import clock
+    from app.meta import clock
 
     home = household(db, kinds=("water", "electricity", "electricity"))
     water, power, spare = meters(home)
@@ -284,7 +284,7 @@ def test_a_simultaneous_save_is_caught_by_the_unique_key_and_explained_on_its_ro
 
 
 def test_every_saved_reading_is_in_the_audit_log(as_user, db):
-    from app.audit import AuditLog
+    from app.rules.audit import AuditLog
 
     home = household(db)
     water, power = meters(home)
@@ -331,7 +331,7 @@ def test_a_bad_month_falls_back_politely(as_user, bad):
 def test_the_same_form_sent_twice_at_once_saves_once_and_says_so(as_user, db, monkeypatch):
     """Both halves of a double submit pass validate(); the loser's insert fails on the unique key, and as the
     readings saved are exactly its own, it answers like the winner instead of refusing."""
-    from app import clock
+    from app.meta import clock
     from models.utilities import MeterReading
 
     home = household(db)

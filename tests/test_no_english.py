@@ -41,7 +41,7 @@ DATA_TOKENS = {
     "EON", "RG",
 }
 # The audit log's detail page shows the stored class name of the changed record as its 数据类型代码
-# (app/audit.py): a code, next to its Chinese 数据类型. Allowed there only.
+# (app/rules/audit.py): a code, next to its Chinese 数据类型. Allowed there only.
 AUDIT_DETAIL = "/audit-log/show/"
 # Login names are data too (the demo's are pinyin: zongwu, shitang …).
 USERNAMES = set(DEMO_ACCOUNTS)
@@ -75,7 +75,7 @@ def english_tokens(text: str, data: frozenset[str] = frozenset()) -> list[str]:
 def logged_login_names(db) -> set[str]:
     """Login names the 操作日志 keeps of accounts since deleted: "审计员（audit_tester）", 用户名 changes."""
     try:
-        from app.audit import AuditLog
+        from app.rules.audit import AuditLog
     except ImportError:
         return set()
     names = set()
@@ -94,8 +94,8 @@ def stored_names(app) -> frozenset[str]:
     same test database). The audit log's 数据类型代码 also shows class names (see AUDIT_DETAIL)."""
     from flask_appbuilder.security.sqla.models import User, ViewMenu
 
-    from app import db, engine
-    from app.security_views import VIEW_NAMES
+    from app.extensions import db, engine
+    from app.fab.security_views import VIEW_NAMES
 
     with app.app_context():
         appbuilder = engine().appbuilder
@@ -375,7 +375,7 @@ def test_refused_forms_are_chinese(as_user, client):
 @pytest.mark.parametrize("username", ["jiaoshi", "weixiu"])
 def test_everyone_has_a_profile_and_may_change_their_own_password(as_user, client, username):
     """The navbar links 个人资料 for everyone: every account may open it and its 修改密码 form, and
-    nobody else's (app/security.py SELF_SERVICE)."""
+    nobody else's (app/fab/security.py SELF_SERVICE)."""
     as_user(username)
     profile = client.get("/users/userinfo/")
     assert profile.status_code == 200
@@ -395,7 +395,7 @@ def test_permissions_read_as_chinese_phrases(app, admin):
     """Stored permission names are shown as Chinese phrases; nothing stored is renamed."""
     from flask_appbuilder.security.sqla.models import Role
 
-    from app import db
+    from app.extensions import db
 
     with app.app_context():
         role_id = db.session.query(Role.id).filter_by(name="财产保管员").scalar()

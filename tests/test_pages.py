@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from app import introspect
+from app.meta import introspect
 
 
 def _views(app):

@@ -11,8 +11,8 @@ CONTAINS = 2  # FAB's text filters: 开头是, 结尾是, 包含, 等于, …
 @pytest.fixture(scope="module", autouse=True)
 def pinyin_filled(app):
     """The demo loader writes staff and assets with bulk inserts; their pinyin is filled afterwards."""
-    from app import db
-    from app.pinyin import backfill
+    from app.extensions import db
+    from app.meta.pinyin import backfill
 
     with app.app_context():
         backfill(db.session)
@@ -28,7 +28,7 @@ def _pinyin(db, model, record_id: int, column: str = "name") -> str | None:
 
 
 def _staff(app, **where):
-    from app import db
+    from app.extensions import db
     from models.org import Staff
 
     with app.app_context():
@@ -45,7 +45,7 @@ def _lookup(client, url: str, term: str) -> list[dict]:
 
 
 def test_romanise():
-    from app.pinyin import romanise, search_term
+    from app.meta.pinyin import romanise, search_term
 
     assert romanise("张三") == "zhangsan zs"
     assert romanise("办公室") == "bangongshi bgs"
@@ -58,8 +58,8 @@ def test_romanise():
 def test_companion_columns_are_declared_and_hidden():
     from sqlalchemy import inspect
 
-    from app.audit import _fields
-    from app.datamodel import EngineInterface
+    from app.fab.datamodel import EngineInterface
+    from app.rules.audit import _fields
     from models.assets import Asset, Location
     from models.dorms import Student
     from models.org import Department, Staff
@@ -77,7 +77,7 @@ def test_companion_columns_are_declared_and_hidden():
 
 
 def test_saving_fills_pinyin(app, admin):
-    from app import db
+    from app.extensions import db
     from models.org import Department
 
     response = admin.post("/department/add", data={"name": "测试拼音科", "code": "PY-01", "kind": "admin"},
@@ -133,7 +133,7 @@ def test_list_search_matches_pinyin(app, admin):
 
 
 def test_asset_list_search_by_pinyin(app, admin):
-    from app import db
+    from app.extensions import db
     from models.assets import Asset
 
     with app.app_context():
@@ -161,8 +161,8 @@ def test_scoped_user_does_not_find_other_departments_by_pinyin(app, as_user):
 def test_bulk_inserts_fill_pinyin_and_backfill_fills_the_rest(app):
     from sqlalchemy import insert, select
 
-    from app import db
-    from app.pinyin import backfill
+    from app.extensions import db
+    from app.meta.pinyin import backfill
     from models.purchasing import Supplier
 
     with app.app_context():

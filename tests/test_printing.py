@@ -38,14 +38,14 @@ PREFIX = "PRT-TEST-"
     ("-12.3", "负壹拾贰元叁角整"),
 ])
 def test_capital_amount(amount, words):
-    from app.rmb import capital_amount
+    from app.meta.rmb import capital_amount
 
     assert capital_amount(D(amount)) == words
     assert capital_amount(amount) == words
 
 
 def test_capital_amount_refuses_what_is_not_an_amount():
-    from app.rmb import capital_amount
+    from app.meta.rmb import capital_amount
 
     with pytest.raises(ValueError):
         capital_amount("十块")
@@ -108,7 +108,7 @@ def records(app, db):
            "canteen_department": str(canteen.department), "room": str(room)}
     s.remove()
     yield ids
-    from app.workflow import WorkflowLog
+    from app.rules.history import WorkflowLog
 
     s = db.session
     s.query(WorkflowLog).filter(WorkflowLog.model == "PurchaseRequest", WorkflowLog.record_id == ids["request"]).delete()
@@ -198,7 +198,7 @@ def test_purchase_request_sheet_has_lines_totals_in_figures_and_words(as_user, r
 
 
 def test_approval_steps_logged_become_signature_rows_in_order(as_user, db, records):
-    from app.workflow import WorkflowLog
+    from app.rules.history import WorkflowLog
 
     def log(label, who, decision, comment, when):
         db.session.add(WorkflowLog(model="PurchaseRequest", record_id=records["request"], step="approve",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import io
 import re
-from html import unescape
 from datetime import date
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from openpyxl import load_workbook
@@ -35,8 +35,14 @@ def summary(html: str) -> tuple[int, str]:
 def posted(db):
     """Completed and open purchase requests of two departments in months of their own (2031), cleaned up after."""
     from models.org import Department, Staff
-    from models.purchasing import (Acceptance, AcceptanceConclusion, PurchaseItem, PurchaseRequest, PurchaseStatus,
-                                   Supplier)
+    from models.purchasing import (
+        Acceptance,
+        AcceptanceConclusion,
+        PurchaseItem,
+        PurchaseRequest,
+        PurchaseStatus,
+        Supplier,
+    )
 
     s = db.session
     canteen = s.query(Department).filter_by(name="师生食堂").one()

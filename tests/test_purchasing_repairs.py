@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from app import clock, introspect
+from app.meta import clock, introspect
 from tests.conftest import flashes
 
 D = Decimal
@@ -259,8 +259,8 @@ def test_finished_time_not_before_reported_time(repairs):
 
 
 def test_checker_is_the_reporter_or_from_the_reporters_department(repairs, db):
-    """The 验收人 rule is the relation's qualifying rule (app/qualify.py), checked in SQL on save."""
-    from app import qualify
+    """The 验收人 rule is the relation's qualifying rule (app/rules/qualify.py), checked in SQL on save."""
+    from app.rules import qualify
     from models.org import Staff
 
     reporter = db.session.query(Staff).filter(Staff.department_id.isnot(None)).first()
@@ -457,11 +457,18 @@ def _model(app, name):
 @pytest.fixture(scope="module")
 def sample(app):
     """One record of each new model (a list shows its column headers only when it has rows), removed after."""
-    from app import db
+    from app.extensions import db
     from models.assets import AssetCategory
     from models.org import Staff
-    from models.purchasing import (Acceptance, Budget, PurchaseItem, PurchaseRequest, PurchaseStatus,
-                                   Reimbursement, Supplier)
+    from models.purchasing import (
+        Acceptance,
+        Budget,
+        PurchaseItem,
+        PurchaseRequest,
+        PurchaseStatus,
+        Reimbursement,
+        Supplier,
+    )
     from models.repairs import RepairDelay, RepairMaterial, RepairOrder, RepairStatus
 
     with app.app_context():

@@ -76,7 +76,7 @@ def expected_names(db, model, relation: str, key: str, direction: str) -> list[s
 
 # ------------------------------------------------------------------------------------------ every view
 def test_every_relation_column_of_every_list_sorts_both_ways(app, admin):
-    from app import introspect
+    from app.meta import introspect
 
     failures, tried = [], 0
     for model, view in app.extensions["engine"].views.items():
@@ -215,7 +215,7 @@ def test_a_scoped_user_sorting_by_a_relation_sees_only_their_scope(app, as_user,
 
 # --------------------------------------------------------------------------------- the datamodel itself
 def test_a_dotted_order_column_still_works(app, db):
-    from app.datamodel import EngineInterface
+    from app.fab.datamodel import EngineInterface
     from models.assets import AssetDisposal
 
     for direction in DIRECTIONS:
@@ -228,7 +228,7 @@ def test_a_dotted_order_column_still_works(app, db):
 def test_a_relation_to_fabs_user_sorts_by_username(app, db):
     from flask_appbuilder.security.sqla.models import User
 
-    from app.datamodel import EngineInterface
+    from app.fab.datamodel import EngineInterface
     from models.org import Staff
 
     users = db.session.query(User).order_by(User.id).all()

@@ -4,16 +4,16 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from app import clock
+from app.meta import clock
 from tests.conftest import flashes
 
 BUTTONS = ("受理派工", "驳回", "接单", "挂起待料", "完工", "验收", "评价", "取消")
 
 
 def staff_of(db, username):
-    from models.org import Staff
-
     from flask import current_app
+
+    from models.org import Staff
 
     user = current_app.appbuilder.sm.find_user(username=username)
     return db.session.query(Staff).filter_by(user_id=user.id).one()

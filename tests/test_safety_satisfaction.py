@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from app import clock
+from app.meta import clock
 from tests.conftest import flashes
 from tests.test_dorms_utilities import count, refused, save, staff
 from tests.test_forms import field_errors
@@ -85,7 +85,8 @@ def test_overdue_is_derived_from_deadline_and_status(db):
 
 
 def test_hazard_workflow_is_declared_on_status():
-    from models.safety import Hazard, HazardStatus as S
+    from models.safety import Hazard
+    from models.safety import HazardStatus as S
 
     workflow = Hazard.__admin__.workflow
     assert workflow.field == "status"
@@ -102,9 +103,9 @@ def test_hazard_workflow_is_declared_on_status():
 def test_hazard_workflow_from_found_to_closed(app, db):
     from flask_login import login_user
 
-    from app import steps
-    from app.persistence import Refused
-    from app.workflow import history
+    from app.rules import steps
+    from app.rules.history import history
+    from app.rules.write import Refused
     from models.safety import Hazard, HazardStatus
 
     lvhua_user, lvhua = staff_of(db, "lvhua")
@@ -240,7 +241,7 @@ def test_survey_end_not_before_start(db):
 
 @pytest.mark.parametrize("name", MODELS)
 def test_list_and_add_pages_answer_in_chinese(app, admin, name):
-    from app import introspect
+    from app.meta import introspect
 
     model, view = next((m, v) for m, v in app.extensions["engine"].views.items() if m.__name__ == name)
     listing = admin.get(f"{view.route_base}/list/")
@@ -314,7 +315,7 @@ def test_survey_response_with_answer_lines_from_the_page(admin, db):
 
 
 def test_show_and_edit_pages_answer_in_chinese(app, admin, db):
-    from app import introspect
+    from app.meta import introspect
     from models.safety import Patrol
 
     survey = survey_with_items(db, ("饭菜质量", "师生食堂"))

@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from sqlalchemy import or_, select
 
-from app import clock
+from app.meta import clock
 from tests.conftest import flashes
 
 
@@ -87,7 +87,7 @@ def trash(db):
     """Records to delete when the test ends, newest first: ``trash.append(record)``."""
     made: list = []
     yield made
-    from app.workflow import WorkflowLog
+    from app.rules.history import WorkflowLog
 
     db.session.rollback()
     for model, pk in reversed([(type(r), r.id) for r in made if getattr(r, "id", None) is not None]):
@@ -102,9 +102,9 @@ def trash(db):
 
 def save(db, trash, record):
     """Save a record the way the engine does (its before_save and rules), outside any request."""
-    from app import persistence
+    from app.rules import write
 
-    persistence.save(db.session, record)
+    write.save(db.session, record)
     trash.append(record)
     return record
 
@@ -170,9 +170,8 @@ def test_enum_columns_match_their_chinese_labels(as_user, db, trash):
     assert listed(admin, "repair-order", "RepairOrderView", q=f"{t} 待受理")[0] == {urgent.id, normal.id}
 
     # Across the whole table: 紧急 finds every urgent order (compare the count with SQL via the CSV export).
-    from models.repairs import RepairCategory, RepairOrder, RepairStatus, Urgency
-
     from models.org import Department, Staff
+    from models.repairs import RepairCategory, RepairOrder, RepairStatus, Urgency
 
     assert not any("紧急" in m.value for m in (*RepairStatus, *RepairCategory))
     from flask_appbuilder.security.sqla.models import User
@@ -443,7 +442,7 @@ def dorms(db, trash):
     男: A1 (3 beds: 1 lived in by the student, 2 under 维修, 3 free), A2 (停用, 2 free beds), A3 (2 beds: 1 free,
     2 marked 已住 but nobody lives there). 女: B1 (2 free beds).
     """
-    from models.dorms import (Accommodation, Bed, BedStatus, Building, Room, RoomStatus, RoomType, Student)
+    from models.dorms import Accommodation, Bed, BedStatus, Building, Room, RoomStatus, RoomType, Student
     from models.org import Gender
 
     t = token()
@@ -479,7 +478,7 @@ def dorms(db, trash):
 
 def _free_beds_for(db, student, t):
     """free_bed_for, written out in SQL: usable status, nobody living there, room in use, student's gender."""
-    from models.dorms import (ASSIGNABLE_BED, Accommodation, AccommodationStatus, Bed, Building, Room, RoomStatus)
+    from models.dorms import ASSIGNABLE_BED, Accommodation, AccommodationStatus, Bed, Building, Room, RoomStatus
 
     living = select(Accommodation.bed_id).where(Accommodation.status == AccommodationStatus.active)
     return set(db.session.scalars(

@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import pytest
 
-from app import clock
+from app.meta import clock
 from tests.conftest import DEMO_PASSWORD, flashes, login
 
 NAME = "维修现场照片（3号楼）.png"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import url_for
 
-from app import clock
+from app.meta import clock
 from tests.conftest import DEMO_PASSWORD, flashes, login
 
 SCRIPT = "<script>alert(1)</script>"
@@ -26,7 +26,7 @@ def assert_safe(response, where: str) -> None:
 @pytest.fixture(scope="module")
 def scripted(app):
     """Records of several models whose text fields hold script payloads, entered through the pages as admin."""
-    from app import db
+    from app.extensions import db
     from models.assets import Asset, AssetCategory
     from models.org import Department, Staff
     from models.purchasing import Supplier
@@ -103,9 +103,9 @@ def test_a_relation_field_shows_the_chosen_record_as_text(scripted, admin_client
 
 
 def test_markup_built_by_the_engine_escapes_its_parts(app):
-    from app.audit import changes_html
-    from app.formatting import overdue_badge
-    from app.uploads import thumbnail
+    from app.features.audit_views import changes_html
+    from app.features.uploads import thumbnail
+    from app.meta.formatting import overdue_badge
 
     assert "<script>" not in overdue_badge(SCRIPT)
     assert "<script>" not in changes_html('[{"label": "%s", "old": "%s", "new": "x"}]' % ("a", "<script>b"))

@@ -14,7 +14,7 @@ Run from the project root (after upgrading Flask-AppBuilder, for instance)::
    never made obsolete: an entry whose locations do not point into flask_appbuilder/ is kept live.
    Only entries that used to come from FAB and no longer exist there become obsolete (``#~``).
 
-The .po is the source of truth; app/i18n.py compiles it to .mo when the app starts.
+The .po is the source of truth; app/platform/i18n.py compiles it to .mo when the app starts.
 """
 from __future__ import annotations
 

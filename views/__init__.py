@@ -1,10 +1,10 @@
 """Hand-written pages: only what no generator can know (bulk allocation, reports, rates, inboxes).
 
-``PAGES`` lists them in menu order; each declares its menu place and permission name (see app/pages.py),
+``PAGES`` lists them in menu order; each declares its menu place and permission name (see app/web/pages.py),
 and models/roles.py grants them like any model. ``PRINTS`` are the printable forms (views/printing.py):
-not in the menu, opened from a record's detail page with the read permission of its model (app/prints.py).
+not in the menu, opened from a record's detail page with the read permission of its model (app/features/prints.py).
 """
-from . import dashboard  # noqa: F401  (registers the home page widgets with app/dashboard.py)
+from . import dashboard  # noqa: F401  (registers the home page widgets with app/features/dashboard.py)
 from .dorm_allocation import DormAllocationView
 from .meter_grid import MeterGridView
 from .printing import PRINTS

@@ -1,7 +1,7 @@
 """Where the hand-written pages keep their templates."""
 from pathlib import Path
 
-from app.pages import Page
+from app.web.pages import Page
 
 TEMPLATES = str(Path(__file__).resolve().parent / "templates")
 

@@ -1,4 +1,4 @@
-"""The home page figures of the school's logistics (registered with app/dashboard.py).
+"""The home page figures of the school's logistics (registered with app/features/dashboard.py).
 
 Every figure is counted within the login user's data scope (``scope.criteria`` of the model it counts): a
 宿管员 sees her department's repairs, budgets and buildings, the principal the whole school. A widget shows
@@ -12,8 +12,20 @@ from decimal import Decimal
 from flask import has_request_context
 from sqlalchemy import and_, case, distinct, func, or_, select
 
-from app import clock, db, scope
-from app.dashboard import CHART, Chart, Figure, list_url, page_url, percent, percent_text, quick_filter, widget
+from app.extensions import db
+from app.features.dashboard import (
+    CHART,
+    Chart,
+    Figure,
+    list_url,
+    page_url,
+    percent,
+    percent_text,
+    quick_filter,
+    widget,
+)
+from app.meta import clock
+from app.rules import identity, scope
 from models.assets import Asset, AssetCategory, AssetStatus
 from models.dorms import ASSIGNABLE_BED, Accommodation, AccommodationStatus, Bed, Building, Room, RoomStatus
 from models.org import Department
@@ -75,7 +87,7 @@ def repair_month(day: date | None = None) -> dict:
     time (no promised time counts as on time, as RepairOrder.finished_late), and their ratings. Computed
     once per request (two widgets show it)."""
     day = day or clock.today()
-    cache = scope.request_cache("dashboard") if has_request_context() else {}
+    cache = identity.request_cache("dashboard") if has_request_context() else {}
     if ("repair_month", day) not in cache:
         cache[("repair_month", day)] = _repair_month(day)
     return cache[("repair_month", day)]

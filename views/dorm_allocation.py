@@ -7,7 +7,8 @@ from flask_appbuilder.security.decorators import has_access
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from app import db, scope
+from app.extensions import db
+from app.rules import scope
 from models.dorms import Accommodation, AccommodationStatus, Building, Student, allocate
 
 from .base import SchoolPage

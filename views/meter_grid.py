@@ -9,8 +9,8 @@ saved in one transaction or none: a refused row is shown on its row with the mod
 value kept. A row whose usage the model flags as abnormal (over 3 × the meter's average) is not saved until
 the worker confirms that very value (「确认无误，保存」). Only households within the user's data scope
 (``app.scope``) and their meters can be chosen, shown or written; every written reading is checked with
-``scope.contains`` as ``app.persistence.save`` does, and recorded in 操作日志 by the session events
-(app/audit.py). The page carries each meter's 上次读数 and average so that app/static/engine/meter_grid.js
+``scope.contains`` as ``app.write.save`` does, and recorded in 操作日志 by the session events
+(app/rules/audit.py). The page carries each meter's 上次读数 and average so that app/static/engine/meter_grid.js
 previews 用量 and warns as the worker types.
 
 Double submit: the button disables itself as the form goes (engine.js ``engine-once``); the form carries a
@@ -25,7 +25,8 @@ import uuid
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from flask import abort, flash, redirect, request, session as web_session, url_for
+from flask import abort, flash, redirect, request, url_for
+from flask import session as web_session
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 from flask_wtf import FlaskForm
@@ -34,7 +35,9 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import clock, db, persistence, scope
+from app.extensions import db
+from app.meta import clock
+from app.rules import scope, write
 from models.utilities import (
     ABNORMAL_FACTOR,
     ABNORMAL_MIN_HISTORY,
@@ -143,7 +146,7 @@ def warning_for(row: Row, usage: Decimal) -> str:
 
 # ----------------------------------------------------------------------------- what the user may reach
 def households_in_scope() -> tuple[list[Household], dict[int, str]]:
-    """The households the user may read (by 户名), and the engine's pinyin of each 户名 (app/pinyin.py), so that
+    """The households the user may read (by 户名), and the engine's pinyin of each 户名 (app/meta/pinyin.py), so that
     the list can be searched by ``jgzz`` as the engine's dropdowns can."""
     column = Household.__table__.c.get("name_pinyin")
     columns = [Household] + ([column] if column is not None else [])
@@ -301,7 +304,7 @@ class MeterGridView(SchoolPage):
         posted = {int(m.group(1)): value.strip() for name, value in request.form.items()
                   if (m := CURRENT_FIELD.match(name))}
         if any(mid not in by_id for mid, value in posted.items() if value):
-            flash(persistence.OUT_OF_SCOPE, "danger")
+            flash(write.OUT_OF_SCOPE, "danger")
             return self._page(month, household_id, location, rows, form=form, submission=submission, status=403)
         for mid, row in by_id.items():
             row.typed = posted.get(mid, "")
@@ -325,7 +328,7 @@ class MeterGridView(SchoolPage):
 
         refused = self._write(readings, filled, month)
         if refused:
-            twin = self._saved_twice(filled, month) if refused in (RACE, persistence.CONFLICT) else []
+            twin = self._saved_twice(filled, month) if refused in (RACE, write.CONFLICT) else []
             if twin:  # the same form sent twice at once: the other request saved exactly these readings
                 flash(f"这些读数刚才已经保存（{len(twin)} 条抄表记录），没有重复保存", "info")
                 return self._back(month, household_id, location, twin)
@@ -390,7 +393,7 @@ class MeterGridView(SchoolPage):
             session.flush()
             if not all(scope.contains(session, reading) for reading in readings):
                 session.rollback()
-                return persistence.OUT_OF_SCOPE
+                return write.OUT_OF_SCOPE
             session.commit()
             return ""
         except IntegrityError:
@@ -399,10 +402,10 @@ class MeterGridView(SchoolPage):
             self._check(filled, month)
             if any(row.error for row in filled):
                 return RACE
-            return persistence.CONFLICT
+            return write.CONFLICT
         except StaleDataError:
             session.rollback()
-            return persistence.STALE
+            return write.STALE
         except SQLAlchemyError:
             session.rollback()
-            return persistence.DATABASE
+            return write.DATABASE

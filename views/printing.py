@@ -1,7 +1,7 @@
 """打印: A4 forms to print, sign and file — 报修单, 采购申请单 (with its approval signatures), 验收单 — and
 资产标签 (asset labels with a QR code of the asset's page), for one asset or for what the asset list selects.
 
-Each page prints records of one model and is opened with that model's read permission (app/prints.py);
+Each page prints records of one model and is opened with that model's read permission (app/features/prints.py);
 a record outside the user's data scope is a 404, as on its detail page.
 """
 from __future__ import annotations
@@ -16,10 +16,11 @@ from flask import current_app, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 
-from app import clock, db, formatting, introspect
-from app.prints import PrintPage
-from app.rmb import capital_amount
-from app.workflow import history
+from app.extensions import db
+from app.features.prints import PrintPage
+from app.meta import clock, formatting, introspect
+from app.meta.rmb import capital_amount
+from app.rules.history import history
 
 from .base import TEMPLATES, SchoolPage
 

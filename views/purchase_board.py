@@ -21,7 +21,9 @@ from flask_appbuilder.security.decorators import has_access
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
-from app import clock, db, export
+from app.extensions import db
+from app.features import export
+from app.meta import clock
 from models.org import Department, Staff
 from models.purchasing import Acceptance, AcceptanceConclusion, PurchaseItem, PurchaseRequest, PurchaseStatus, Supplier
 
@@ -167,7 +169,7 @@ class PurchaseBoardView(SchoolPage):
     menu_label = "采购公示"
     menu_category = "采购管理"
     menu_icon = "fa-bullhorn"
-    everyone = True  # every member of staff may read the posting (app/pages.py)
+    everyone = True  # every member of staff may read the posting (app/web/pages.py)
 
     @expose("/")
     @has_access

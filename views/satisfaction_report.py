@@ -5,7 +5,7 @@ from flask import request
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 
-from app import db
+from app.extensions import db
 from models.satisfaction import Survey, satisfaction_rates
 
 from .base import SchoolPage

@@ -7,7 +7,9 @@ from flask import redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 
-from app import clock, db, export
+from app.extensions import db
+from app.features import export
+from app.meta import clock
 from models.utilities import REPORT_COLUMNS, monthly_report
 
 from .base import SchoolPage

@@ -9,8 +9,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from app import clock
-from app.export import display_width, xlsx_value
+from app.features.export import display_width, xlsx_value
+from app.meta import clock
 from models.utilities import REPORT_COLUMNS, MeterType
 
 HEADERS = {"unit_price": "单价（元）", "amount": "金额（元）"}

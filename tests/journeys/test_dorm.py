@@ -74,7 +74,7 @@ def test_a_dorm_managers_day(person, app):
 
 def check_offered_beds(app, offered: list[str]) -> None:
     """Every bed the dropdown offered is free and in a boys' building (the student is a boy)."""
-    from app import db
+    from app.extensions import db
     from models.dorms import Accommodation, AccommodationStatus, Bed, Building
     from models.org import Gender
 

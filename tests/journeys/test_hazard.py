@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from playwright.sync_api import expect
 
-from app import clock
+from app.meta import clock
 from tests.journeys.photos import photo_file
 
 

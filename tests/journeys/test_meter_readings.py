@@ -27,7 +27,7 @@ def months_before(month: str, count: int) -> list[str]:
 def household_with_history(db, month: str):
     """A teacher's flat of the 水电 department with a water and an electricity meter, each read in the three
     months before ``month``: water 90 → 100 → 110 → 120 (10 吨 a month), electricity 1000 → … → 1300."""
-    from app import persistence
+    from app.rules import write
     from models.org import Department
     from models.utilities import Household, HouseholdType, Meter, MeterReading, MeterType
 
@@ -35,15 +35,15 @@ def household_with_history(db, month: str):
     dept = db.session.query(Department).filter_by(code="050203").one()
     home = Household(name=f"旅程教工楼{code}室", kind=HouseholdType.teacher_home, location=f"旅程测试楼{code}",
                      department=dept)
-    persistence.save(db.session, home)
+    write.save(db.session, home)
     made = {}
     plan = (("water", "SBL", "3.50", 90, 10), ("electricity", "DBL", "0.60", 1000, 100))
     for kind, prefix, price, start, step in plan:
         meter = Meter(household=home, kind=MeterType[kind], meter_no=f"{prefix}{code}", unit_price=Decimal(price))
-        persistence.save(db.session, meter)
+        write.save(db.session, meter)
         for n, earlier in enumerate(months_before(month, 3)):
             y, m = map(int, earlier.split("-"))
-            persistence.save(db.session, MeterReading(
+            write.save(db.session, MeterReading(
                 meter=meter, month=earlier, previous=Decimal(start + n * step), current=Decimal(start + (n + 1) * step),
                 read_on=date(y, m, 20)))
         made[kind] = meter

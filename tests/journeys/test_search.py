@@ -61,7 +61,7 @@ def test_a_dropdown_finds_a_room_by_the_words_it_shows(person):
 
 
 def assets_named(app, word: str, in_use: bool = False) -> int:
-    from app import db
+    from app.extensions import db
     from models.assets import Asset, AssetStatus
 
     with app.app_context():

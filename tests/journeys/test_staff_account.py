@@ -39,7 +39,7 @@ def test_a_new_dorm_manager_gets_an_account_in_one_form_and_sees_their_departmen
 
 
 def department_assets(app, department: str) -> int:
-    from app import db
+    from app.extensions import db
     from models.assets import Asset
     from models.org import Department
 

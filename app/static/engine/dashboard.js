@@ -1,4 +1,4 @@
-/* The home page charts (app/dashboard.py Chart.spec): each .dashboard-chart carries its data as JSON in
+/* The home page charts (app/features/dashboard.py Chart.spec): each .dashboard-chart carries its data as JSON in
    data-chart; drawn with the vendored Apache ECharts, Chinese locale, no toolbox. Texts from the database
    (department and category names) are escaped before they reach a tooltip. */
 (function () {

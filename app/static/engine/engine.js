@@ -1,4 +1,4 @@
-// Server-searched relation selects (app/forms.py) and Chinese texts for select2.
+// Server-searched relation selects (app/web/forms.py) and Chinese texts for select2.
 (function ($) {
   "use strict";
   var zh = {
@@ -124,7 +124,7 @@ jQuery(document).on("change", "input.engine-check-all", function () {
 });
 
 // Dates and times: flatpickr in Chinese (app/static/vendor/), weeks from Monday, 24-hour clock.
-// Fields of the engine's forms (app/forms.py: input.engine-date / input.engine-datetime) and FAB's own
+// Fields of the engine's forms (app/web/forms.py: input.engine-date / input.engine-datetime) and FAB's own
 // date fields (.appbuilder_date / .appbuilder_datetime, on the user screens) alike, also when added later
 // (search filters).
 (function ($) {

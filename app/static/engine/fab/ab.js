@@ -1,5 +1,5 @@
 // Flask-AppBuilder 5.3.0's static/appbuilder/js/ab.js (BSD licence), served in its place by
-// app/templates/appbuilder/init.html with the texts a person sees in Chinese. Changes are marked 中文.
+// app/fab/templates/appbuilder/init.html with the texts a person sees in Chinese. Changes are marked 中文.
 //-----------------------------------------------------------
 // AJAX REST call to server to fetch data for select2 Slaves
 //-----------------------------------------------------------

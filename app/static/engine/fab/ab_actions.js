@@ -1,5 +1,5 @@
 // Flask-AppBuilder 5.3.0's static/appbuilder/js/ab_actions.js (BSD licence), served in its place by
-// app/templates/appbuilder/init.html with the texts a person sees in Chinese. Changes are marked 中文.
+// app/fab/templates/appbuilder/init.html with the texts a person sees in Chinese. Changes are marked 中文.
 // This js work is based on:
 // Copyright (c) 2014, Serge S. Koval and contributors. See AUTHORS
 // for more details.

@@ -1,5 +1,5 @@
 // Flask-AppBuilder 5.3.0's static/appbuilder/js/ab_filters.js (BSD licence), served in its place by
-// app/templates/appbuilder/init.html with the texts a person sees in Chinese. Changes are marked 中文.
+// app/fab/templates/appbuilder/init.html with the texts a person sees in Chinese. Changes are marked 中文.
 var AdminFilters = function (element, labels, form, filters, active_filters) {
     // Admin filters will deal with the adding and removing of search filters
     // :param labels:

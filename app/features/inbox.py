@@ -1,0 +1,247 @@
+"""我的待办 and 我的申请: every document, of every model with a workflow, awaiting the login user or asked by them.
+
+The candidates come from one SQL query per model (state, tier and who may act, within the user's data scope);
+each is then checked with the same rule the detail page uses (``Step.offered_to``), so the inbox never lists a
+document the user could not act on.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any, Iterable
+
+from flask import current_app, url_for
+from sqlalchemy import and_, func, not_, or_, true
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import selectinload
+
+from app.declare.workflow import Step, Workflow
+from app.meta import formatting, introspect
+from app.rules import identity, scope
+from app.rules.history import WorkflowLog
+
+LIMIT = 200  # per document type on one page; the count in the top bar is exact
+FACT_LENGTH = 40  # a long text (购置理由) is cut on a card
+
+
+@dataclass
+class Entry:
+    kind: str  # the model's Chinese label
+    record: Any
+    state: str
+    actions: list[str]  # what the user may do now (我的待办) or who holds it (我的申请)
+    url: str
+    since: datetime | None  # waiting since: the last step taken, else when the record was made
+    facts: list[tuple[str, Any]] = field(default_factory=list)  # (label, shown value) from Admin.summary
+    flags: list[str] = field(default_factory=list)  # 逾期, 紧急
+    steps: list = field(default_factory=list)  # the Step objects the user may take now (我的待办)
+    view: Any = None
+    made: datetime | None = None  # when the record was made, for 我的申请's newest first
+
+    @property
+    def rank(self) -> int:
+        """逾期 first, then 紧急, then the rest."""
+        return 0 if "逾期" in self.flags else 1 if "紧急" in self.flags else 2
+
+
+def workflow_views(user) -> list[tuple[type, Any]]:
+    """(model, generated view) for every model with a workflow the user may open."""
+    engine = current_app.extensions["engine"]
+    sm = current_app.appbuilder.sm
+    found = []
+    for model, view in engine.views.items():
+        if getattr(view, "workflow", None) is None:
+            continue
+        if sm.has_access("can_show", view.class_permission_name) or sm.has_access("can_read", view.class_permission_name):
+            found.append((model, view))
+    return found
+
+
+def _actors(step: Step) -> list[tuple[str | None, Any]]:
+    return [(tier.name, tier.by) for tier in step.tiers] if step.tiers else [(None, step.by)]
+
+
+def awaiting_criterion(model: type, workflow: Workflow, user: Any):
+    """SQL: records in a state where some non-optional step is the user's to take (None: none can be)."""
+    roles = {role.name for role in getattr(user, "roles", [])}
+    clauses = []
+    for step in workflow.steps:
+        if step.optional:
+            continue
+        who = []
+        for stage, actor in _actors(step):
+            parts = [true()] if set(actor.roles) & roles else []
+            parts += [scope.person_criterion(model, path, user) for path in actor.people]
+            if not parts:
+                continue
+            clause = or_(*parts)
+            if stage is not None:
+                clause = and_(getattr(model, workflow.stage) == stage, clause)
+            who.append(clause)
+        if not who:
+            continue
+        clause = and_(getattr(model, workflow.field).in_(step.source), or_(*who))
+        for path in step.not_by:
+            clause = and_(clause, not_(scope.person_criterion(model, path, user)))
+        clauses.append(clause)
+    return or_(*clauses) if clauses else None
+
+
+def _exact_in_sql(workflow: Workflow) -> bool:
+    return not any(step.when is not None for step in workflow.steps if not step.optional)
+
+
+def awaiting_count(user: Any) -> int:
+    """How many documents await the user (the number in the top bar)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return 0
+    cache = identity.request_cache("inbox")
+    if "count" not in cache:
+        session = current_app.appbuilder.session
+        total = 0
+        for model, view in workflow_views(user):
+            criterion = awaiting_criterion(model, view.workflow, user)
+            if criterion is None:
+                continue
+            if _exact_in_sql(view.workflow):
+                total += session.query(func.count(model.id)).filter(criterion, *scope.criteria(model)).scalar()
+            else:
+                total += len(_awaiting_records(session, model, view.workflow, user, criterion))
+        cache["count"] = total
+    return cache["count"]
+
+
+def _people_loaded(model: type, workflow: Workflow) -> list:
+    """Eager loads for the people the steps check (requester, worker …): one query per relation, not per row."""
+    paths = {workflow.requester} if workflow.requester else set()
+    for step in workflow.steps:
+        paths.update(step.not_by)
+        for _, actor in _actors(step):
+            paths.update(actor.people)
+    heads = {path.split(".")[0] for path in paths if path}
+    return [selectinload(getattr(model, head)) for head in sorted(heads)
+            if head in sa_inspect(model).relationships]
+
+
+def _awaiting_records(session, model, workflow, user, criterion) -> list:
+    rows = (session.query(model).options(*_people_loaded(model, workflow)).filter(criterion, *scope.criteria(model))
+            .order_by(model.id.desc()).limit(LIMIT).all())
+    return [row for row in rows if _offered(workflow, row, user)]
+
+
+def _offered(workflow: Workflow, record: Any, user: Any) -> list[Step]:
+    return [step for step in workflow.offered(record, user) if not step.optional]
+
+
+def _since(session, model: type, ids: Iterable[int]) -> dict[int, datetime]:
+    ids = list(ids)
+    if not ids:
+        return {}
+    rows = (session.query(WorkflowLog.record_id, func.max(WorkflowLog.created_at))
+            .filter(WorkflowLog.model == model.__name__, WorkflowLog.record_id.in_(ids))
+            .group_by(WorkflowLog.record_id).all())
+    return dict(rows)
+
+
+def _started(workflow: Workflow, record: Any) -> datetime | None:
+    value = getattr(record, workflow.started, None) if workflow.started else None
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime.combine(value, time.min)
+    return None
+
+
+def _state(workflow: Workflow, record: Any) -> str:
+    value = workflow.state_of(record)
+    return str(getattr(value, "value", value) or "")
+
+
+def facts(view, record: Any) -> list[tuple[str, Any]]:
+    meta = type(record).__admin__
+    found = []
+    for name in meta.summary:
+        value = getattr(record, name, None)
+        value = value() if callable(value) else value
+        if value in (None, ""):
+            continue
+        shown = view.formatters_columns.get(name)
+        label = view.label_columns.get(name) or introspect.label(type(record), name)
+        text = shown(value) if shown else formatting.plain(value)
+        if isinstance(text, str) and not hasattr(text, "__html__") and len(text) > FACT_LENGTH:
+            text = text[:FACT_LENGTH] + "…"
+        found.append((label, text))
+    return found
+
+
+def _flags(record: Any) -> list[str]:
+    meta = type(record).__admin__
+    found = []
+    if meta.overdue is not None and meta.overdue(record):
+        found.append("逾期")
+    if meta.urgent is not None and meta.urgent(record):
+        found.append("紧急")
+    return found
+
+
+def _entry(view, record, actions, since, steps=()) -> Entry:
+    workflow = view.workflow
+    return Entry(type(record).__admin__.label, record, _state(workflow, record), actions,
+                 url_for(f"{view.endpoint}.show", pk=record.id), since or _started(workflow, record),
+                 facts(view, record), _flags(record), list(steps), view)
+
+
+def awaiting(user: Any) -> list[Entry]:
+    """The documents awaiting the user: overdue first, then urgent, then those waiting longest."""
+    session = current_app.appbuilder.session
+    entries = []
+    for model, view in workflow_views(user):
+        criterion = awaiting_criterion(model, view.workflow, user)
+        if criterion is None:
+            continue
+        records = _awaiting_records(session, model, view.workflow, user, criterion)
+        since = _since(session, model, (r.id for r in records))
+        stage_of = view.workflow.stage_of
+        for record in records:
+            offered = sorted(view.workflow.offered(record, user), key=lambda s: s.optional)
+            actions = [step.label_at(stage_of(record)) for step in offered]
+            entries.append(_entry(view, record, actions, since.get(record.id), offered))
+    return sorted(entries, key=lambda e: (e.rank, e.since or datetime.max, e.record.id))
+
+
+def mine(user: Any, open_only: bool = False) -> list[Entry]:
+    """The user's own documents (the workflow's requester is them), newest first, with who holds each now."""
+    session = current_app.appbuilder.session
+    entries = []
+    for model, view in workflow_views(user):
+        workflow = view.workflow
+        if not workflow.requester:
+            continue
+        records = (session.query(model).options(*_people_loaded(model, workflow))
+                   .filter(scope.person_criterion(model, workflow.requester, user), *scope.criteria(model),
+                           getattr(model, workflow.field).in_(workflow.states()))
+                   .order_by(model.id.desc()).limit(LIMIT).all())
+        since = _since(session, model, (r.id for r in records))
+        made = _made(session, model, (r.id for r in records))
+        for record in records:
+            holders = workflow.holders(session, record)
+            if open_only and not holders:
+                continue
+            entry = _entry(view, record, holders, since.get(record.id))
+            entry.made = made.get(record.id) or _started(workflow, record)
+            entries.append(entry)
+    return sorted(entries, key=lambda e: (e.made or datetime.min, e.record.id), reverse=True)
+
+
+def _made(session, model: type, ids: Iterable[int]) -> dict[int, datetime]:
+    """When each record was made, from its latest 新增 row of the audit log (records loaded in bulk have none;
+    a number SQLite gave again after a delete has two)."""
+    from app.rules.audit import CREATE, AuditLog
+
+    ids = list(ids)
+    if not ids:
+        return {}
+    rows = (session.query(AuditLog.record_id, func.max(AuditLog.created_at))
+            .filter(AuditLog.model == model.__name__, AuditLog.action == CREATE, AuditLog.record_id.in_(ids))
+            .group_by(AuditLog.record_id).all())
+    return dict(rows)

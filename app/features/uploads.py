@@ -1,0 +1,343 @@
+"""Uploaded images: a form field that checks and stores them, and a route that serves them to readers.
+
+A column declared with ``photo("照片")`` (app/declare/fields.py) is a String column whose value is
+``"2026/11/<32 hex>.png|原始文件名.png"``: the stored path under UPLOAD_FOLDER (year/month, a random
+unique name, the extension of the sniffed type), then the name the file had on the uploader's computer,
+Chinese kept, shown on pages and sent back in Content-Disposition. No extra table: the value travels
+with its record (and its audit history).
+
+An upload is accepted only if its extension is jpg, jpeg, png, gif or webp, its first bytes are that
+kind of image, and it is at most UPLOAD_MAX_MB (default 5); otherwise the field shows why in Chinese and
+nothing is saved. MAX_CONTENT_LENGTH stays the hard cap of a request (413 → the Chinese error page).
+A file written for a save that is then refused (a model rule, a conflict) is removed with the rollback.
+Replaced photos are kept on disk: the audit log still names them.
+
+``/upload/<stored>`` serves a file only to a login user who may read (``can_read``) a model with a
+record, within the user's data scope, whose upload column holds that file; anything else is 404.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Flask, abort, current_app, request, send_file, url_for
+from markupsafe import Markup
+from sqlalchemy import event, or_
+from werkzeug.datastructures import FileStorage
+from werkzeug.security import safe_join
+from wtforms import Field
+from wtforms.utils import unset_value
+from wtforms.validators import StopValidation
+from wtforms.widgets import html_params
+
+from app.meta import clock
+
+log = logging.getLogger(__name__)
+
+KINDS = {"jpg": "jpeg", "jpeg": "jpeg", "png": "png", "gif": "gif", "webp": "webp"}  # extension → sniffed type
+STORED_EXTENSION = {"jpeg": "jpg", "png": "png", "gif": "gif", "webp": "webp"}
+MIMETYPES = {"jpg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp"}
+ACCEPT = "image/jpeg,image/png,image/gif,image/webp,.jpg,.jpeg,.png,.gif,.webp"
+TYPE_MESSAGE = "只能上传 jpg、png、gif、webp 图片"
+SIZE_MESSAGE = "文件不能超过 {mb} MB"
+STORED = re.compile(r"\d{4}/\d{2}/[0-9a-f]{32}\.(?:jpg|png|gif|webp)")
+SEPARATOR = "|"
+NAME_LIMIT = 100
+CLEAR = "__clear__"
+DEFAULT_MAX_MB = 5
+
+
+# ---------------------------------------------------------------------------------------------
+# Values
+# ---------------------------------------------------------------------------------------------
+
+def split(value: Any) -> tuple[str, str]:
+    """(stored path, original name) of a column value; ("", "") when empty."""
+    if not value:
+        return "", ""
+    stored, _, name = str(value).partition(SEPARATOR)
+    return stored, name or stored.rsplit("/", 1)[-1]
+
+
+def original_name(filename: str | None) -> str:
+    """The uploader's file name without folders or control characters; Chinese kept."""
+    raw = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    raw = "".join(ch for ch in raw if ch.isprintable() and ch != SEPARATOR).strip()
+    if len(raw) > NAME_LIMIT:
+        stem, dot, ext = raw.rpartition(".")
+        raw = (stem[:NAME_LIMIT - len(ext) - 1] + dot + ext) if dot and len(ext) <= 10 else raw[:NAME_LIMIT]
+    return raw or "图片"
+
+
+def sniff(head: bytes) -> str | None:
+    """The image type the first bytes announce: jpeg, png, gif or webp, else None."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    return None
+
+
+def max_mb() -> int | float:
+    return current_app.config.get("UPLOAD_MAX_MB", DEFAULT_MAX_MB)
+
+
+def help_text() -> str:
+    return f"可上传 jpg、png、gif、webp 图片，不超过 {max_mb():g} MB"
+
+
+def folder() -> Path:
+    return Path(current_app.config.get("UPLOAD_FOLDER") or Path(current_app.instance_path) / "uploads")
+
+
+def check(upload: FileStorage) -> str | None:
+    """Why ``upload`` is refused (a Chinese message), or None."""
+    name = original_name(upload.filename)
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext not in KINDS:
+        return TYPE_MESSAGE
+    stream = upload.stream
+    stream.seek(0, 2)
+    size = stream.tell()
+    stream.seek(0)
+    if size > max_mb() * 1024 * 1024:
+        return SIZE_MESSAGE.format(mb=f"{max_mb():g}")
+    head = stream.read(16)
+    stream.seek(0)
+    if sniff(head) != KINDS[ext]:
+        return TYPE_MESSAGE
+    return None
+
+
+def store(upload: FileStorage, staged: bool = True) -> str:
+    """Write a checked upload under UPLOAD_FOLDER/yyyy/mm/ with a random name; return the column value.
+
+    ``staged``: the file goes if the transaction it was written in is rolled back; a file kept for a form
+    that must be sent again (see ImageUploadField) is not staged."""
+    upload.stream.seek(0)
+    kind = sniff(upload.stream.read(16))
+    upload.stream.seek(0)
+    now = clock.now()
+    stored = f"{now:%Y}/{now:%m}/{uuid.uuid4().hex}.{STORED_EXTENSION[kind]}"
+    path = folder() / stored
+    path.parent.mkdir(parents=True, exist_ok=True)
+    upload.save(str(path))
+    if staged:
+        _stage(path)
+    return f"{stored}{SEPARATOR}{original_name(upload.filename)}"
+
+
+# A photo chosen on a form whose save is then refused is kept: the page sent back carries it, signed, so the
+# person need not choose it again (the browser cannot refill a file input).
+KEPT_SUFFIX = "__kept"
+
+
+def _kept_serializer():
+    from itsdangerous import URLSafeSerializer
+
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="kept-upload")
+
+
+def kept_token(value: str) -> str:
+    from flask_login import current_user
+
+    return _kept_serializer().dumps([value, getattr(current_user, "id", None)])
+
+
+def kept_value(token: str) -> str | None:
+    """The column value a kept-upload token names, if it was signed here for the login user."""
+    from flask_login import current_user
+    from itsdangerous import BadSignature
+
+    try:
+        value, user_id = _kept_serializer().loads(token)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    if user_id != getattr(current_user, "id", None) or not isinstance(value, str):
+        return None
+    return value if STORED.fullmatch(split(value)[0]) else None
+
+
+# A file written during a save is removed if that save is rolled back.
+def _session():
+    from app.extensions import db
+
+    return db.session
+
+
+def _stage(path: Path) -> None:
+    _session().info.setdefault("uploads_written", []).append(str(path))
+
+
+def _kept(session) -> None:
+    session.info.pop("uploads_written", None)
+
+
+def _discarded(session, transaction) -> None:
+    """The transaction ended without a commit (rollback, or closed): its files go."""
+    if transaction.parent is not None:
+        return
+    for path in session.info.pop("uploads_written", []):
+        try:
+            Path(path).unlink(missing_ok=True)
+        except OSError:
+            log.warning("could not remove refused upload %s", path)
+
+
+# ---------------------------------------------------------------------------------------------
+# The form field
+# ---------------------------------------------------------------------------------------------
+
+class ImageUploadWidget:
+    def __call__(self, field: "ImageUploadField", **kwargs) -> Markup:
+        kwargs.setdefault("id", field.id)
+        kwargs.pop("class_", None)
+        kwargs.pop("class", None)
+        kwargs.pop("required", None)
+        current = Markup("")
+        if field.kept:
+            stored, name = split(field.kept)
+            current = Markup(
+                '<div class="engine-upload-current engine-upload-kept"><img src="{0}" alt="{1}" '
+                'style="max-width:160px;max-height:120px"> 已选择 {1}，保存时一并保存'
+                '<input type="hidden" name="{2}" value="{3}"></div>').format(
+                url_for("uploads.serve", stored=stored, kept=field.kept_token), name,
+                field.name + KEPT_SUFFIX, field.kept_token)
+        else:
+            stored, name = split(field.data) if isinstance(field.data, str) else ("", "")
+            if stored:
+                url = url_for("uploads.serve", stored=stored)
+                current = Markup(
+                    '<div class="engine-upload-current"><a href="{0}" target="_blank" rel="noopener">'
+                    '<img src="{0}" alt="{1}" style="max-width:160px;max-height:120px"> {1}</a> '
+                    '<label class="checkbox-inline"><input type="checkbox" name="{2}" value="{3}"> 删除此照片</label>'
+                    '</div>').format(url, name, field.name, CLEAR)
+        attrs = html_params(type="file", name=field.name, accept=ACCEPT, **kwargs)
+        return current + Markup(f"<input {attrs}>")
+
+
+class ImageUploadField(Field):
+    """An image upload; ``data`` is the column value. Nothing chosen keeps the current image.
+
+    A valid image is written when the form is checked, so that a save refused for another field keeps it
+    (``kept``): the page sent back shows it and carries a signed token naming it."""
+
+    widget = ImageUploadWidget()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.upload: FileStorage | None = None
+        self.clear = False
+        self.kept: str | None = None
+        self.kept_token = ""
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        super().process(formdata, data, extra_filters)
+        token = formdata.get(self.name + KEPT_SUFFIX) if formdata is not None else None
+        if token and self.upload is None:
+            self.kept = kept_value(token)
+            self.kept_token = token if self.kept else ""
+
+    def process_formdata(self, valuelist):
+        self.upload = next((v for v in valuelist if isinstance(v, FileStorage) and v.filename), None)
+        self.clear = CLEAR in [v for v in valuelist if isinstance(v, str)]
+
+    def pre_validate(self, form):
+        if self.upload is not None:
+            message = check(self.upload)
+            if message:
+                raise StopValidation(message)
+            if self.kept is None:
+                self.kept = store(self.upload, staged=False)
+                self.kept_token = kept_token(self.kept)
+
+    def populate_obj(self, obj, name):
+        if self.kept is not None:
+            setattr(obj, name, self.kept)
+        elif self.upload is not None:
+            setattr(obj, name, store(self.upload))
+        elif self.clear:
+            setattr(obj, name, None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Serving
+# ---------------------------------------------------------------------------------------------
+
+bp = Blueprint("uploads", __name__)
+
+
+def upload_columns() -> list[tuple[type, Any]]:
+    from app.extensions import engine
+
+    return [(model, column) for model in engine().models for column in model.__table__.columns
+            if column.info.get("upload")]
+
+
+def _readable_value(stored: str) -> str | None:
+    """The column value naming ``stored`` on a record the login user may read, or None."""
+    from app.extensions import db, engine
+    from app.rules import scope
+
+    sm = engine().appbuilder.sm
+    for model, column in upload_columns():
+        if not sm.has_access("can_read", model.__name__):
+            continue
+        attr = getattr(model, column.key)
+        query = db.session.query(attr).filter(or_(attr == stored, attr.startswith(stored + SEPARATOR)),
+                                              *scope.criteria(model))
+        value = query.limit(1).scalar()
+        if value:
+            return value
+    return None
+
+
+@bp.route("/upload/<path:stored>")
+def serve(stored: str):
+    from flask_login import current_user
+
+    if not current_user.is_authenticated:
+        abort(403)
+    if not STORED.fullmatch(stored):
+        abort(404)
+    value = _readable_value(stored)
+    kept = kept_value(request.args.get("kept", "")) if value is None else None
+    if kept is not None and split(kept)[0] == stored:  # the uploader's own photo on a form not yet saved
+        value = kept
+    path = safe_join(str(folder()), stored) if value else None
+    if path is None or not Path(path).is_file():
+        abort(404)
+    name = split(value)[1]
+    response = send_file(path, mimetype=MIMETYPES[stored.rsplit(".", 1)[-1]], download_name=name,
+                         as_attachment=request.args.get("download") == "1", max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def thumbnail(value: Any) -> Markup | str:
+    """An upload column on a detail page: a thumbnail linking to the image, and its original name."""
+    stored, name = split(value)
+    if not stored:
+        return ""
+    if not STORED.fullmatch(stored):
+        return name
+    url = url_for("uploads.serve", stored=stored)
+    return Markup('<a href="{0}" target="_blank" rel="noopener" class="engine-upload">'
+                  '<img src="{0}" alt="{1}" style="max-width:240px;max-height:180px;display:block"> {1}</a>'
+                  ).format(url, name)
+
+
+def register(app: Flask) -> None:
+    from app.extensions import db
+
+    app.register_blueprint(bp)
+    for name, func in (("after_commit", _kept), ("after_transaction_end", _discarded)):
+        if not event.contains(db.session, name, func):
+            event.listen(db.session, name, func)

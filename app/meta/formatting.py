@@ -1,0 +1,153 @@
+"""How values read to a person: ¥1,234.50, 2026-11-21, 是/否, enums by their Chinese name."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Callable
+
+from markupsafe import Markup
+
+
+def user_name(user: Any) -> str:
+    """A login user as people call them: 姓 (first_name) and 名 with no space; blank when none is given."""
+    if user is None:
+        return ""
+    return f"{user.first_name or ''}{user.last_name or ''}"
+
+
+def signature(user: Any) -> str:
+    """A login user's name for records of who did what: the name, else the login name."""
+    return user_name(user) or getattr(user, "username", "") or ""
+
+
+def money(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    return f"¥{Decimal(value):,.2f}"
+
+
+def day(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, date):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
+def moment(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return day(value)
+
+
+def yes_no(value: Any) -> str:
+    if value is None:
+        return ""
+    return "是" if value else "否"
+
+
+def plain(value: Any) -> str:
+    """Any other value: enums by their Chinese value, collections joined, None as blank."""
+    if value is None:
+        return ""
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    if isinstance(value, (list, tuple, set)):
+        return "、".join(plain(v) for v in value)
+    if isinstance(value, bool):
+        return yes_no(value)
+    if isinstance(value, datetime):
+        return moment(value)
+    if isinstance(value, date):
+        return day(value)
+    return str(value)
+
+
+def upload(value: Any) -> Markup | str:
+    """An uploaded image (app/features/uploads.py): a thumbnail and its original name, escaped."""
+    from app.features.uploads import thumbnail
+
+    return thumbnail(value)
+
+
+def stars(value: Any) -> Markup | str:
+    """A 1–5 rating: ★★★★☆ and the number."""
+    if value is None or value == "":
+        return ""
+    try:
+        score = max(0, min(5, int(value)))
+    except (TypeError, ValueError):
+        return str(value)
+    return Markup('<span class="engine-stars-shown" title="{0} 分"><span class="on">{1}</span>{2}</span> {0} 分').format(
+        score, "★" * score, "☆" * (5 - score))
+
+
+def telephone(value: Any) -> Markup | str:
+    """A phone number a phone can call with one tap."""
+    if value is None or value == "":
+        return ""
+    text = str(value)
+    digits = "".join(ch for ch in text if ch.isdigit() or ch == "+")
+    if len(digits) < 3:
+        return text
+    return Markup('<a href="tel:{0}" class="engine-tel"><i class="fa fa-phone"></i> {1}</a>').format(digits, text)
+
+
+def _view_endpoint(model: type) -> str | None:
+    """The endpoint of the generated view of ``model``, if the login user may open its records."""
+    from flask import current_app, has_request_context
+
+    if not has_request_context():
+        return None
+    engine = current_app.extensions.get("engine")
+    view = engine.views.get(model) if engine is not None else None
+    if view is None or not current_app.appbuilder.sm.has_access("can_read", view.class_permission_name):
+        return None
+    return view.endpoint
+
+
+def record_link(value: Any) -> Markup | str:
+    """A related record (or several) as links to their own pages, where the login user may open them."""
+    from flask import url_for
+
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple, set)):
+        return Markup("、").join(record_link(v) for v in value)
+    endpoint = _view_endpoint(type(value)) if hasattr(value, "__table__") else None
+    if endpoint is None or getattr(value, "id", None) is None:
+        return plain(value)
+    return Markup('<a href="{}">{}</a>').format(url_for(f"{endpoint}.show", pk=value.id), str(value))
+
+
+BY_NAME: dict[str, Callable[[Any], str]] = {
+    "record": record_link,
+    "stars": stars,
+    "tel": telephone,
+    "money": money,
+    "date": day,
+    "datetime": moment,
+    "bool": yes_no,
+    "upload": upload,
+}
+
+
+def formatter(fmt: str | None) -> Callable[[Any], str]:
+    return BY_NAME.get(fmt or "", plain)
+
+
+# Text only, for what is not a web page (the audit log's change lists, printed forms): no links or icons.
+AS_TEXT: dict[str, Callable[[Any], str]] = {
+    "tel": plain,
+    "record": plain,
+    "stars": lambda value: "" if value in (None, "") else f"{value} 分",
+}
+
+
+def text_formatter(fmt: str | None) -> Callable[[Any], str]:
+    return AS_TEXT.get(fmt or "") or formatter(fmt)
+
+
+def overdue_badge(text: str) -> Markup:
+    return Markup('<span class="label label-danger">{}</span>').format(text)

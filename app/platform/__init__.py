@@ -1,0 +1,1 @@
+"""Running the system: login hardening, CSRF, security headers, the Chinese catalogue, permissions, the CLI."""

@@ -1,0 +1,58 @@
+"""Who the login user is to the engine: their account, and where they sit (staff record, department and the
+departments below it), as the school's domain says (``identity_provider``, registered by models/)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from flask import g, has_request_context, request
+from flask_login import current_user
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Where the login user sits: their staff record and department (and the departments below it)."""
+
+    user_id: int
+    staff_id: int | None = None
+    department_id: int | None = None
+    department_tree: tuple[int, ...] = ()
+
+
+_identity_provider: Callable[[Any], Identity] | None = None
+_NO_ONE = Identity(user_id=-1)
+
+
+def request_cache(name: str) -> dict:
+    """A dict living exactly as long as the current request (flask.g may outlive it, as in tests)."""
+    return request.environ.setdefault("houqin.cache", {}).setdefault(name, {})
+
+
+def identity_provider(func: Callable[[Any], Identity]) -> Callable[[Any], Identity]:
+    """The domain tells the engine how a login user maps to staff and department."""
+    global _identity_provider
+    _identity_provider = func
+    return func
+
+
+def acting_user():
+    """The user of this request: the session's, or the one a REST bearer token names (FAB puts it in g.user)."""
+    user = getattr(g, "user", None)
+    if user is not None and getattr(user, "is_authenticated", False):
+        return user
+    return current_user
+
+
+def current_identity() -> Identity:
+    user = acting_user() if has_request_context() else None
+    if user is None or not user.is_authenticated:
+        return _NO_ONE
+    cache = request_cache("scope_identity")
+    if user.id not in cache:
+        cache[user.id] = _identity_provider(user) if _identity_provider else Identity(user.id)
+    return cache[user.id]
+
+
+def of(user: Any) -> Identity:
+    """The place of any login user (not only the current one)."""
+    return _identity_provider(user) if _identity_provider else Identity(user.id)
