@@ -1,0 +1,88 @@
+"""演示数据：一所寄宿制高中的后勤处、演示账号，以及一个学年的后勤业务。
+
+``load_demo(scale)`` fills an empty database (no 教职工 yet) with a believable school: ~40 × scale staff,
+~2,000 × scale asset cards, loans, transfers, damages, disposals, one stocktake and a term's
+assessments, plus the demo accounts (password ``Houqin@2026``). On top of that, the last twelve months
+of service work (:class:`_Activity`), per scale unit:
+
+- 采购: 20 suppliers (+8 per extra unit), budgets per department/year/科目, ~500 purchase requests in every
+  state with 1–6 lines, acceptances for the checked ones, reimbursements for 已报销;
+- 报修: ~3,000 orders in every state (most 已完成 and rated, some overdue, 已驳回/已取消), materials, a few
+  deadline delays, and the workflow history (``workflow_log``) of every step taken;
+- 宿舍: 8 buildings, ~320 rooms, ~1,900 beds (these do not grow with ``scale``: students fill them up to
+  capacity), accommodation records, dorm changes, weekly hygiene checks this term (more often and further
+  back with ``scale``, capped at every school day since last September ≈ 80,000 rows), discipline;
+- 水电: teachers' flats (24 × scale), dorm buildings, canteen, shops, offices; 12 monthly readings per meter;
+- 巡视 every day, ~150 hazards a year; two satisfaction surveys (~400 + ~120 answer sheets).
+
+Document numbers (CG-/BX-/YH-YYYYMMDD-NNNN) follow time within each day, and ``serial_counter`` is set to
+the highest number used per prefix and day, so numbers the application assigns later never collide.
+It refuses to run unless the application is in DEMO_MODE, and does nothing when staff already exist.
+
+The big tables are written with bulk inserts (``COPY`` on PostgreSQL), so ``--scale 100`` (≈200,000 asset
+cards, 300,000 repair orders, 1.4 million history rows) takes minutes, not hours. Everything is drawn from
+seeded ``random.Random`` generators and dated relative to ``clock.today()``: the same day gives the same data.
+
+The package, one module per concern: ``common`` (seed, bulk inserts, calendar), ``org`` (people, accounts,
+assessments), ``places``, ``asset_kinds`` and ``assets``, then the year's activity: ``purchasing``, ``repairs``,
+``dorms``, ``utilities``, ``safety``, ``satisfaction``; ``builder`` runs them in order.
+"""
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from .builder import _Builder
+from .places import DORM_BUILDINGS
+
+__all__ = ["DORM_BUILDINGS", "LABELS", "counts", "load_demo", "load_demo_if_empty"]
+
+LABELS = ("部门", "教职工", "考核", "资产分类", "存放地点", "资产卡片", "借用登记", "调拨", "损坏赔偿", "报废申请",
+          "盘点", "盘点明细",
+          "供应商", "经费预算", "采购申请", "采购明细", "验收", "报销",
+          "报修单", "维修耗材", "延期申请",
+          "宿舍楼", "房间", "床位", "学生", "住宿记录", "调宿/退宿申请", "卫生检查", "违纪记录",
+          "用户", "表具", "抄表记录",
+          "巡视记录", "安全隐患",
+          "满意度调查", "调查项目", "答卷", "单项评价")
+
+
+def load_demo(scale: int = 1) -> dict[str, int]:
+    """Prepare the database and, when it holds no 教职工 yet, fill it with demo data. Returns counts."""
+    if not current_app.config.get("DEMO_MODE"):
+        raise RuntimeError("演示数据只能在演示模式（DEMO_MODE）下载入：它会创建公开密码的演示账号，切勿用于正式环境。")
+    if scale < 1:
+        raise ValueError("scale 至少为 1")
+    from app.extensions import db
+    from app.platform.cli import prepare_database
+    from models.org import Staff
+
+    prepare_database()
+    session = db.session
+    if not session.scalar(select(func.count()).select_from(Staff)):
+        _Builder(session, scale).build()
+        session.commit()
+        from app.meta.pinyin import backfill
+
+        backfill(session)  # PostgreSQL's COPY path bypasses the pinyin column defaults
+    return counts(session)
+
+
+def load_demo_if_empty(scale: int = 1) -> dict[str, int]:
+    """`python run.py --demo`: switch the app to demo mode and load the demo data once."""
+    current_app.config["DEMO_MODE"] = True
+    return load_demo(scale=scale)
+
+
+def counts(session) -> dict[str, int]:
+    from flask_appbuilder.security.sqla.models import User
+
+    from app.extensions import engine
+    from app.rules.history import WorkflowLog
+
+    by_label = {m.__admin__.label: m for m in engine().models}
+    found = {label: session.scalar(select(func.count()).select_from(by_label[label]))
+             for label in LABELS if label in by_label}
+    found["登录账号"] = session.scalar(select(func.count()).select_from(User))
+    found["流程记录"] = session.scalar(select(func.count()).select_from(WorkflowLog))
+    return found
