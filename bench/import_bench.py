@@ -135,7 +135,7 @@ def main() -> None:
 
     from app import create_app
     from app.extensions import db
-    from app.features import importing
+    from app.features.imports import read, run
     from demo.loader import load_demo
     from models.assets import Asset
     from models.dorms import Student
@@ -156,13 +156,13 @@ def main() -> None:
             login_user(admin)
             steps = []
             started, cpu = time.perf_counter(), time.process_time()
-            sheet = importing.read(data, "xlsx")
+            sheet = read(data, "xlsx")
             steps.append(("读取 .xlsx", time.perf_counter() - started, time.process_time() - cpu, 0,
                           f"{len(sheet.rows):,} 行，{len(data) / 1e6:.1f} MB"))
             for step, commit in (("预览（检查后回滚）", False), ("导入（提交）", True), ("再次预览（全部无变化）", False)):
                 with statement_counter(db.engine) as box:
                     started, cpu = time.perf_counter(), time.process_time()
-                    outcome = importing.run(db.session, model, sheet, commit=commit)
+                    outcome = run(db.session, model, sheet, commit=commit)
                     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
                 assert outcome.ok, [p.text for p in outcome.problems[:5]]
                 steps.append((step, seconds, cpu, box["n"], outcome.summary))

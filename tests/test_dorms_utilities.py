@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 
 from app.meta import clock
+from app.rules import locks
 from tests.conftest import flashes
 from tests.test_forms import field_errors
 from tests.test_lists import count_statements
@@ -374,7 +375,7 @@ def test_approved_transfer_moves_the_student(db):
     old = house(db, stu, first.beds[0])
     house(db, roommate, first.beds[1])
     request = save(db, change(db, stu, new_bed=second.beds[0]))
-    assert request.edit_refusal() is None and old.delete_refusal().endswith("不能删除：请填写退宿日期办理退宿，或提交调宿/退宿申请")
+    assert locks.refusal(request) is None and old.delete_refusal().endswith("不能删除：请填写退宿日期办理退宿，或提交调宿/退宿申请")
 
     new = request.apply(db.session)
     db.session.commit()
@@ -384,7 +385,7 @@ def test_approved_transfer_moves_the_student(db):
     assert first.beds[0].status == BedStatus.free and second.beds[0].status == BedStatus.occupied
     assert first.status == RoomStatus.available
     assert request.status == DormChangeStatus.approved
-    assert request.edit_refusal() == "该申请已批准，不能再修改" and old.delete_refusal() is None
+    assert locks.refusal(request) == "该申请已批准，不能再修改" and old.delete_refusal() is None
     assert db.session.query(Accommodation).filter_by(student_id=stu.id, status=AccommodationStatus.active).count() == 1
 
     # The bed was taken between request and approval: nobody moves.
@@ -415,7 +416,7 @@ def test_approved_checkout_ends_the_stay(db):
 
 
 def inspection(db, room, **scores):
-    from models.dorms import HygieneInspection
+    from models.dorm_conduct import HygieneInspection
 
     values = dict(floor_toilet=25, doors_windows=8, air=9, bedding=18, desk=7, under_bed=15)
     values.update(scores)
@@ -434,7 +435,7 @@ def test_hygiene_total_is_the_sum_and_zero_when_vetoed(db):
 
 
 def test_hygiene_scores_in_range_veto_explained_one_per_room_and_day(db):
-    from models.dorms import HygieneInspection
+    from models.dorm_conduct import HygieneInspection
 
     b = building(db, rooms=1)
     room = b.rooms[0]
@@ -450,7 +451,7 @@ def test_hygiene_scores_in_range_veto_explained_one_per_room_and_day(db):
 
 
 def test_discipline_is_recorded(db):
-    from models.dorms import Discipline, DisciplineKind
+    from models.dorm_conduct import Discipline, DisciplineKind
 
     stu = student(db)
     record = save(db, Discipline(student=stu, occurred_on=clock.today(), kind=DisciplineKind.appliance,
@@ -650,7 +651,7 @@ def test_dorm_lists_use_a_constant_number_of_statements(admin, db, path, view):
 
 def test_show_and_edit_pages_answer_in_chinese(app, admin, db):
     from app.meta import introspect
-    from models.dorms import Discipline, DisciplineKind
+    from models.dorm_conduct import Discipline, DisciplineKind
 
     b = building(db, rooms=2)
     first, second = rooms_of(b)

@@ -1,4 +1,4 @@
-"""导入 from Excel/CSV (app/features/importing.py): template, preview, all-or-nothing import, re-import, scope, permission.
+"""导入 from Excel/CSV (app/features/imports/): template, preview, all-or-nothing import, re-import, scope, permission.
 
 Every test imports its own records (unique codes); nothing of the demo data is changed.
 """
@@ -413,7 +413,7 @@ def test_meter_readings_derive_usage_and_amount_like_the_form(as_user, db):
 
 def test_every_importable_models_template_reimports_cleanly(as_user, app):
     from app.extensions import engine
-    from app.features.importing import importable
+    from app.features.imports import importable
 
     client = as_user("admin")
     models = [m for m in engine(app).models if importable(m)]
