@@ -13,6 +13,7 @@ from flask_appbuilder import AppBuilder
 from sqlalchemy import inspect
 
 from app import fab
+from app.declare import checks
 from app.extensions import MIGRATIONS, TRANSLATIONS, Engine, db, migrate
 from app.platform import i18n
 from app.web import registry
@@ -39,6 +40,7 @@ def create_app(overrides: dict | None = None, extra_models: Iterable[type] = ())
     migrate.init_app(app, db, directory=str(MIGRATIONS))
 
     entities = registry.discover(domain) + list(extra_models)  # all mapped before FAB queries anything
+    checks.check(entities, ROLES, app.config.get("AUTH_ROLE_ADMIN"))  # a mistaken declaration stops the start
     with app.app_context():
         # Permissions are written only once the schema exists (after `flask db upgrade`).
         app.config["FAB_UPDATE_PERMS"] = "ab_permission" in inspect(db.engine).get_table_names()
@@ -54,15 +56,16 @@ def create_app(overrides: dict | None = None, extra_models: Iterable[type] = ())
         engine.pages = registry.register_pages(  # 我的待办 / 我的申请 first, then the domain's own pages
             appbuilder, inbox_views.PAGES + list(getattr(pages, "PAGES", ())), getattr(domain, "MENU", {}))
         app.extensions["engine"] = engine
-        from app.features import audit_views, importing, prints, uploads
+        from app.features import audit_views, imports, prints, uploads
         from app.platform import headers, login_security
 
-        importing.register(app, appbuilder, engine)  # 导入 pages for models declaring imports=
+        imports.register(app, appbuilder, engine)  # 导入 pages for models declaring imports=
         prints.register(app, appbuilder, getattr(pages, "PRINTS", ()))  # printable forms, linked from records
         login_security.register(app, appbuilder)  # 系统管理: login log, locks; password policy; idle timeout
         audit_views.register(app, appbuilder)  # 系统管理 → 操作日志; every record's history on its detail page
         uploads.register(app)  # photo() columns: checked image uploads, served to readers only
         headers.register(app)  # CSP with a per-request script nonce, nosniff, frame and referrer policy
+        checks.check_grants(ROLES, {getattr(v, "class_permission_name", "") for v in appbuilder.baseviews})
 
     from app.platform import cli, csrf
     from app.web import errors, templating

@@ -7,6 +7,7 @@ from app.declare.admin import (
     FollowUp,
     Import,
     Lines,
+    Lock,
     Qualify,
     QuickFilter,
     Scope,
@@ -35,7 +36,7 @@ from app.declare.fields import (
 )
 
 __all__ = [
-    "Account", "Admin", "Choice", "Entity", "FollowUp", "Import", "Lines", "Qualify", "QuickFilter", "Scope",
+    "Account", "Admin", "Choice", "Entity", "FollowUp", "Import", "Lines", "Lock", "Qualify", "QuickFilter", "Scope",
     "choice", "computed", "day", "decimal", "field", "flag", "integer", "key", "long_text", "moment", "money",
     "photo", "pk", "quick", "relation", "serial", "stars", "telephone", "text",
 ]

@@ -87,8 +87,29 @@ class Lines:
 
 
 @dataclass(frozen=True)
+class Lock:
+    """When a record and its lines may no longer be changed by a form, the API, an import or the lines' own
+    pages — one declaration for every door (app/rules/locks.py). The record is open while its ``field``
+    (default: the workflow's state), as stored, is in ``open_in``, or not in ``closed_in``; a new record is
+    always open. Workflow steps move a locked record on regardless: they are its declared changes.
+
+    ``reopen_on``: fields or line relations whose change, while the record is in ``reopen_in``, sends it back
+    to ``reopen_to`` (an approved request whose goods change goes back for approval).
+    ``message`` may name ``{record}`` and ``{state}``.
+    """
+
+    open_in: tuple = ()
+    closed_in: tuple = ()
+    field: str | None = None
+    message: str = "「{record}」当前为「{state}」，不能修改"
+    reopen_in: tuple = ()
+    reopen_on: tuple[str, ...] = ()
+    reopen_to: Any = None
+
+
+@dataclass(frozen=True)
 class Import:
-    """Rows of an Excel/CSV file create or update this model (导入; app/features/importing.py).
+    """Rows of an Excel/CSV file create or update this model (导入; app/features/imports/).
 
     ``match``: the column(s) that find an existing record (its 编号), so a re-import updates instead of
     duplicating. ``columns``: the sheet's columns in order; ``"meter.meter_no"`` finds the related record
@@ -128,6 +149,7 @@ class Admin:
     account: Account | None = None  # a person model whose form opens their login account (app/features/accounts.py)
     follow_ups: Sequence[FollowUp] = ()  # documents started from this one (a patrol finding → a hazard)
     scope: Scope = dc_field(default_factory=Scope)
+    lock: Lock | None = None  # when the record and its lines can no longer be changed (app/rules/locks.py)
     # The few facts that tell one record from another at a glance: its card on a phone, its row in 我的待办.
     summary: Sequence[str] = ()
     overdue: Callable[[Any], bool] | None = None  # shown 逾期 and listed first in 我的待办
