@@ -11,6 +11,7 @@ from app.declare import (
     Choice,
     Entity,
     Import,
+    Lock,
     Scope,
     choice,
     computed,
@@ -248,6 +249,8 @@ class AssetLoan(Entity):
             quick("待审批", approval=LoanApproval.pending),
         ],
         scope=Scope(department=("department", "asset.department"), owner=("borrower", "asset.department.head")),
+        lock=Lock(field="approval", closed_in=(LoanApproval.rejected,),
+                  message="该借用申请已被驳回，不能修改；如仍需借用请重新登记"),
         workflow=LOAN_WORKFLOW,
         summary=["asset", "borrower", "department", "due_on", "outside"],
         overdue=lambda loan: loan.state() == LoanStatus.overdue,
@@ -309,11 +312,6 @@ class AssetLoan(Entity):
                 self.asset.status = AssetStatus.on_loan
             elif self.asset.status == AssetStatus.on_loan:
                 self.asset.status = AssetStatus.in_use
-
-    def edit_refusal(self) -> str | None:
-        if self.approval == LoanApproval.rejected:
-            return "该借用申请已被驳回，不能修改；如仍需借用请重新登记"
-        return None
 
     def on_approved(self, session) -> None:
         """Approved: the asset leaves now (its status becomes 借出)."""
@@ -451,6 +449,7 @@ class AssetDisposal(Entity):
         order=("applied_on", "desc"),
         quick_filters=[quick("待审批", status=DisposalStatus.pending)],
         scope=Scope(department="asset.department", owner="applicant"),
+        lock=Lock(closed_in=(DisposalStatus.approved, DisposalStatus.rejected), message="该报废申请{state}，不能再修改"),
         workflow=DISPOSAL_WORKFLOW,
         summary=["asset", "applicant", "reason", "residual_value", "approval_stage"],
     )
@@ -471,11 +470,6 @@ class AssetDisposal(Entity):
     @property
     def original_value(self):
         return self.asset.amount if self.asset is not None else None
-
-    def edit_refusal(self) -> str | None:
-        if self.status in (DisposalStatus.approved, DisposalStatus.rejected):
-            return f"该报废申请{self.status.value}，不能再修改"
-        return None
 
     def delete_refusal(self) -> str | None:
         if self.status == DisposalStatus.approved:

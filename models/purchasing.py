@@ -16,6 +16,7 @@ from app.declare import (
     Choice,
     Entity,
     Lines,
+    Lock,
     Scope,
     choice,
     computed,
@@ -153,6 +154,11 @@ class PurchaseRequest(Entity):
             quick("待报销", status=PurchaseStatus.stored),
         ],
         scope=Scope(department="department", owner=("applicant", "handler")),
+        # The applicant may change a request before it is submitted, after it is returned, and after approval
+        # until the goods arrive; changed goods or budget then go back through approval.
+        lock=Lock(open_in=EDITABLE, message="采购申请「{record}」当前为「{state}」，不能修改",
+                  reopen_in=REAPPROVE_ON_CHANGE, reopen_on=("items", "budget", "fund_source"),
+                  reopen_to=PurchaseStatus.pending),
         workflow=PURCHASE_WORKFLOW,
     )
     id = pk()
@@ -188,11 +194,6 @@ class PurchaseRequest(Entity):
     def asset_cards(self) -> list:
         """The asset cards 验收入库 made from this request's fixed-asset lines (each opens its card)."""
         return list(self.assets) if self.id is not None else []
-
-    def edit_refusal(self) -> str | None:
-        if self.status not in (None, *EDITABLE):
-            return f"采购申请「{self}」当前为「{self.status.value}」，不能修改"
-        return None
 
     def delete_refusal(self) -> str | None:
         if self.status not in (None, PurchaseStatus.draft):
@@ -230,14 +231,10 @@ class PurchaseRequest(Entity):
         return cards
 
     def refresh_total(self) -> None:
-        """合计金额 = Σ 明细金额; a changed amount on an approved request sends it back for approval."""
+        """合计金额 = Σ 明细金额 (a changed line sends an approved request back for approval: its Lock)."""
         for item in self.items:
             item.compute()
-        new_total = sum((_money(item.amount) for item in self.items), ZERO)
-        if (self.id is not None and self.status in REAPPROVE_ON_CHANGE
-                and self.total is not None and _money(self.total) != new_total):
-            self.status = PurchaseStatus.pending
-        self.total = new_total
+        self.total = sum((_money(item.amount) for item in self.items), ZERO)
 
     def reimbursed_amount(self) -> Decimal:
         return sum((_money(r.amount) for r in self.reimbursements), ZERO)

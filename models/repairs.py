@@ -17,6 +17,7 @@ from app.declare import (
     Choice,
     Entity,
     Lines,
+    Lock,
     Qualify,
     Scope,
     choice,
@@ -179,6 +180,7 @@ class RepairOrder(Entity):
             quick("逾期", where=lambda m: and_(m.status.in_(OPEN), m.promised_at < clock.now())),
         ],
         scope=Scope(department="department", owner=("reporter", "worker")),
+        lock=Lock(closed_in=CLOSED, message="报修单「{record}」{state}，不能再修改"),
     )
     id = pk()
     code = serial("报修单号", "BX")
@@ -372,6 +374,7 @@ class RepairDelay(Entity):
         quick_filters=[quick("待审批", status=DelayStatus.pending)],
         summary=["order", "applicant", "old_promised_at", "new_promised_at", "reason"],
         scope=Scope(department="order.department", owner="applicant"),
+        lock=Lock(open_in=OPEN_DELAY, message="该延期申请{state}，不能再修改"),
         workflow=DELAY_WORKFLOW,
     )
     id = pk()
@@ -386,11 +389,6 @@ class RepairDelay(Entity):
 
     def __str__(self) -> str:
         return f"{self.order} 延期"
-
-    def edit_refusal(self) -> str | None:
-        if self.status not in (None, *OPEN_DELAY):
-            return f"该延期申请{self.status.value}，不能再修改"
-        return None
 
     def before_save(self) -> None:
         if self.status is None:

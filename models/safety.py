@@ -15,6 +15,7 @@ from app.declare import (
     Choice,
     Entity,
     FollowUp,
+    Lock,
     Scope,
     choice,
     computed,
@@ -148,6 +149,7 @@ class Hazard(Entity):
         urgent=lambda hazard: hazard.level == HazardLevel.major,
         start="上报隐患",
         scope=Scope(department=("rectify_department", "reporter.department"), owner=("rectifier", "reporter")),
+        lock=Lock(closed_in=(HazardStatus.closed,), message="隐患「{record}」已销号，不能再修改"),
     )
     id = pk()
     code = serial("隐患编号", "YH")
@@ -181,11 +183,6 @@ class Hazard(Entity):
     def overdue(self) -> bool:
         """Derived, never stored: a hazard becomes overdue the day after its 整改时限 without anyone saving it."""
         return self.status != HazardStatus.closed and self.deadline is not None and self.deadline < clock.today()
-
-    def edit_refusal(self) -> str | None:
-        if self.status == HazardStatus.closed:
-            return f"隐患「{self}」已销号，不能再修改"
-        return None
 
     def delete_refusal(self) -> str | None:
         if self.status != HazardStatus.pending:

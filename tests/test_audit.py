@@ -90,7 +90,7 @@ def test_rest_api_changes_are_logged_with_money_relations_and_enums_formatted(ad
     other = db.session.query(Department).filter(Department.id != old_department.id).order_by(Department.id).first()
 
     changed = admin.put(f"/api/v1/asset/{asset_id}", json={"unit_price": 1500.5, "department": other.id,
-                                                           "status": "闲置"})
+                                                           "status": "闲置", "row_version": created.json["row_version"]})
     assert changed.status_code == 200, changed.json
     rows = rows_for(db, "Asset", asset_id)
     assert [r.action for r in rows] == ["新增", "修改"]
@@ -238,7 +238,7 @@ def test_user_and_role_changes_are_logged(app, db):
 
 
 def test_a_bulk_page_is_logged_record_by_record(as_user, db):
-    from app.rules.audit import AuditLog
+    from app.rules.audit import AuditLog, lifetime
     from models.dorms import Accommodation
     from tests.test_dorms_utilities import building, dorm_department, student
 
@@ -251,5 +251,5 @@ def test_a_bulk_page_is_logged_record_by_record(as_user, db):
     stays = db.session.query(Accommodation).filter(Accommodation.student_id.in_([s.id for s in boys])).all()
     assert len(stays) == 2
     for stay in stays:
-        (row,) = db.session.query(AuditLog).filter_by(model="Accommodation", record_id=stay.id).all()
+        (row,) = db.session.query(AuditLog).filter(*lifetime(db.session, "Accommodation", stay.id)).all()
         assert row.action == "新增" and row.user_name == person(db, "sushe") and row.model_label

@@ -561,7 +561,9 @@ def test_dorm_occupancy_rules_hold(db):
     changes = Counter(s.scalars(select(DormChange.status)))
     assert changes[DormChangeStatus.pending] and changes[DormChangeStatus.approved] and changes[DormChangeStatus.rejected]
     for change in s.scalars(select(DormChange).where(DormChange.status == DormChangeStatus.pending)):
-        assert not change.validate(), change.id
+        # The demo's own requests (a test may have added others since, beside its own buildings).
+        if change.new_bed is None or change.new_bed.room.building.name in names:
+            assert not change.validate(), change.id
 
 
 def test_buildings_belong_to_dorm_management_and_sushe(db):
@@ -577,8 +579,8 @@ def test_buildings_belong_to_dorm_management_and_sushe(db):
 
 
 def test_hygiene_totals_are_the_sum_or_zero_when_vetoed(db):
-    from models.dorms import SCORES
-    from models.dorms import HygieneInspection as H
+    from models.dorm_conduct import SCORES
+    from models.dorm_conduct import HygieneInspection as H
 
     columns = [getattr(H, name) for name in SCORES]
     rows = db.session.execute(select(H.total, H.safety_veto, H.violation, H.inspected_on, *columns)).all()

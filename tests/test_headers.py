@@ -45,9 +45,11 @@ def assert_page_keeps_to_policy(response) -> None:
 
 @pytest.fixture
 def pages(app, admin, db):
-    from models.repairs import RepairOrder
+    from models.repairs import RepairOrder, RepairStatus
 
-    order = db.session.query(RepairOrder.id).order_by(RepairOrder.id).first()[0]
+    # An open order: a finished one's edit page explains its lock and goes back.
+    order = db.session.query(RepairOrder.id).filter(RepairOrder.status == RepairStatus.pending) \
+        .order_by(RepairOrder.id).first()[0]
     engine = app.extensions["engine"]
     with app.test_request_context():
         hand_written = [url_for(f"{page.endpoint}.{page.default_view}") for page in engine.pages]

@@ -76,16 +76,18 @@ def test_request_total_is_the_sum_of_its_lines_and_not_in_the_form(purchasing):
     assert p.PurchaseRequest.items.property.cascade.delete_orphan
 
 
-def test_changing_an_approved_amount_sends_the_request_back_for_approval(purchasing):
+def test_a_line_saved_on_its_own_keeps_its_requests_total(purchasing):
+    """The total follows the lines; sending a changed approved request back for approval is the request's
+    declared Lock, applied by the one write path (tests/test_one_door.py)."""
     p = purchasing
     request = p.PurchaseRequest(id=12345, status=p.PurchaseStatus.approved, total=D("300.00"),
                                 items=[item(p, quantity=2, unit_price=D("150"))])
     request.before_save()
-    assert request.status == p.PurchaseStatus.approved  # same amount: stays approved
+    assert request.total == D("300.00")
     request.items[0].quantity = 3
     request.items[0].before_save()  # a line saved on its own updates its request too
     assert request.total == D("450.00")
-    assert request.status == p.PurchaseStatus.pending
+    assert p.PurchaseRequest.__admin__.lock.reopen_on == ("items", "budget", "fund_source")
 
 
 def test_request_rules(purchasing):

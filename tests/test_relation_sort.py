@@ -150,12 +150,14 @@ def test_two_relations_to_the_same_model_sort_independently(app, admin, db):
 # --------------------------------------------------------------------------------------- API and export
 @pytest.mark.parametrize("direction", DIRECTIONS)
 def test_rest_list_sorts_by_the_related_name(admin, db, direction):
-    from models.assets import AssetDisposal
+    from models.assets import Asset, AssetDisposal
 
     response = admin.get(f"/api/v1/asset-disposal/?q=(order_column:asset,order_direction:{direction},page_size:100)")
     assert response.status_code == 200, response.text[:500]
     body = response.json
-    codes = [row["asset"]["code"] for row in body["result"]]
+    # A related record is answered as its id and display name ("ZC-… name", led by the asset's code).
+    codes = [db.session.get(Asset, row["asset"]["id"]).code for row in body["result"]]
+    assert all(row["asset"]["name"].startswith(code) for row, code in zip(body["result"], codes))
     expected = sorted((d.asset.code for d in db.session.query(AssetDisposal).all()), reverse=direction == "desc")
     assert body["count"] == len(codes) == len(expected) > 1
     assert codes == expected

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from app.meta import clock
+from app.rules import locks
 from tests.conftest import flashes
 from tests.test_dorms_utilities import count, refused, save, staff
 from tests.test_forms import field_errors
@@ -119,7 +120,7 @@ def test_hazard_workflow_from_found_to_closed(app, db):
             return steps.take(db.session, record, flow, flow.step(name), user, **kwargs)
 
     assert [s.name for s in flow.offered(record, lvhua_user)] == ["start"]
-    assert record.edit_refusal() is None and record.delete_refusal() is None
+    assert locks.refusal(record) is None and record.delete_refusal() is None
     with pytest.raises(Refused):
         take("close", lvhua_user)  # not offered: wrong state and not 后勤主任
     take("start", lvhua_user)
@@ -145,7 +146,7 @@ def test_hazard_workflow_from_found_to_closed(app, db):
     db.session.expire_all()
     assert record.status == HazardStatus.closed and record.accepted_by is director
     assert record.closed_at is not None and record.overdue() is False
-    assert "已销号，不能再修改" in record.edit_refusal() and "不能删除" in record.delete_refusal()
+    assert "已销号，不能再修改" in locks.refusal(record) and "不能删除" in record.delete_refusal()
     assert [h.step_label for h in history(db.session, record)] == ["开始整改", "提交验收", "销号验收", "提交验收", "销号验收"]
     assert [h.decision for h in history(db.session, record)][2:] == ["退回修改", None, "通过"]
 

@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from app.extensions import db
-from app.rules import scope
+from app.rules import scope, write
 from models.dorms import Accommodation, AccommodationStatus, Building, Student, allocate
 
 from .base import SchoolPage
@@ -76,13 +76,17 @@ class DormAllocationView(SchoolPage):
         if building is None or not ids:
             flash("请选择宿舍楼，并至少勾选一名学生", "warning")
             return self._page(building, form=form)
-        students = list(db.session.scalars(select(Student).where(Student.id.in_(ids))))
+        students = list(db.session.scalars(select(Student).where(Student.id.in_(ids), *scope.criteria(Student))))
+        placed, refused = allocate(db.session, students, building)
+        pairs = {(id(student), id(bed)) for student, bed in placed}
+        stays = [record for record in db.session.identity_map.values() if isinstance(record, Accommodation)
+                 and (id(record.student), id(record.bed)) in pairs]
         try:
-            placed, refused = allocate(db.session, students, building)
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            raise
+            write.save_all(db.session, stays, created=True)
+        except write.Refused as problem:
+            flash(problem.message if not problem.errors else f"{problem.message}：{'；'.join(problem.errors.values())}",
+                  "danger")
+            return self._page(building, form=form)
         placed_rows = [(s.student_no, s.name, s.class_name, str(bed)) for s, bed in placed]
         refused_rows = [(s.student_no, s.name, s.class_name, reason) for s, reason in refused]
         if placed_rows:

@@ -31,9 +31,7 @@ from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 from flask_wtf import FlaskForm
 from sqlalchemy import and_, func, select
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
 from app.meta import clock
@@ -386,26 +384,15 @@ class MeterGridView(SchoolPage):
         return same
 
     def _write(self, readings: list[MeterReading], filled: list[Row], month: str) -> str:
-        """Save all readings in one transaction; a Chinese reason when nothing was saved, else ""."""
-        session = db.session
+        """Save all readings through the one write path, in one transaction; a Chinese reason when nothing
+        was saved, else ""."""
         try:
-            session.add_all(readings)
-            session.flush()
-            if not all(scope.contains(session, reading) for reading in readings):
-                session.rollback()
-                return write.OUT_OF_SCOPE
-            session.commit()
+            write.save_all(db.session, readings)
             return ""
-        except IntegrityError:
-            # Someone saved a reading of one of these meters for this month a moment ago: say on which row.
-            session.rollback()
+        except write.Refused as refused:
+            # Most often someone saved a reading of one of these meters for this month a moment ago (the
+            # model's rule or the table's unique key says so): say on which row.
             self._check(filled, month)
             if any(row.error for row in filled):
                 return RACE
-            return write.CONFLICT
-        except StaleDataError:
-            session.rollback()
-            return write.STALE
-        except SQLAlchemyError:
-            session.rollback()
-            return write.DATABASE
+            return refused.message

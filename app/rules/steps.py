@@ -9,7 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.declare.workflow import APPROVE, REJECT, RETURN, Step, Workflow
 from app.meta import formatting, introspect
-from app.rules import numbering, qualify, write
+from app.rules import numbering, qualify, references, write
 from app.rules.history import WorkflowLog
 from app.rules.write import Refused
 
@@ -69,6 +69,7 @@ def take(session, record: Any, workflow: Workflow, step: Step, user: Any, *, dec
                     populate()
                 errors = {name: "请填写此项" for name in step.required_at(stage)
                           if getattr(record, name) in (None, "")}
+                errors.update(references.out_of_scope(session, record, user))  # what the step's form set
                 if step.creates is not None:
                     errors.update(_add_child(session, record, step, populate_child))
                 errors.update(_line_errors(session, record, step))
@@ -129,7 +130,9 @@ def _line_errors(session, record: Any, step: Step) -> dict[str, str]:
     errors = {}
     for relation, index, child in write.children(record, specs):
         child.before_save()
-        for name, message in {**qualify.refusals(session, child), **child.validate()}.items():
+        found = {**qualify.refusals(session, child), **child.validate(),
+                 **references.out_of_scope(session, child)}
+        for name, message in found.items():
             errors[f"{relation}-{index}-{name}"] = message
     return errors
 
@@ -140,6 +143,7 @@ def _add_child(session, record: Any, step: Step, populate_child) -> dict[str, st
     if populate_child is not None:
         populate_child(child)
     errors = {name: "请填写此项" for name in step.creates.required if getattr(child, name) in (None, "")}
+    errors.update(references.out_of_scope(session, child))
     getattr(record, step.creates.relation).append(child)
     child.before_save()
     errors.update(qualify.refusals(session, child))

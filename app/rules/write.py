@@ -1,4 +1,9 @@
-"""Saving and deleting a record by its model's rules; shared by the pages and the REST API."""
+"""The one write path: every create, update and delete — generated forms, REST, workflow steps' forms,
+imports, document lines, hand-written pages — saves here, in this order: the record's declared lock (as
+stored), the row version the writer saw, the fields (filled by the door, which offers only the fields that
+door may write: app/web/crud.py form_columns, app/web/rest.py writable), every reference within scope and
+its qualifying rule (app/rules/references.py), a change that reopens an approved record, the model's own
+rules, and the commit — whose flush writes the audit row (app/rules/audit.py)."""
 from __future__ import annotations
 
 import logging
@@ -9,7 +14,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.meta import formatting, introspect
-from app.rules import identity, numbering, qualify, scope
+from app.rules import identity, locks, numbering, qualify, references, scope
 
 log = logging.getLogger(__name__)
 
@@ -22,10 +27,11 @@ OUT_OF_SCOPE = "未保存：这条记录不在您的数据范围内（只能登�
 class Refused(Exception):
     """A save or delete that did not happen; ``errors`` maps fields to Chinese messages."""
 
-    def __init__(self, message: str, errors: dict[str, str] | None = None):
+    def __init__(self, message: str, errors: dict[str, str] | None = None, *, conflict: bool = False):
         super().__init__(message)
         self.message = message
         self.errors = errors or {}
+        self.conflict = conflict  # the record changed since the writer read it (REST answers 409)
 
 
 def children(item, specs) -> list[tuple[str, int, object]]:
@@ -33,20 +39,81 @@ def children(item, specs) -> list[tuple[str, int, object]]:
     return [(spec.relation, index, child) for spec in specs for index, child in enumerate(getattr(item, spec.relation))]
 
 
-def save(session, item, populate: Callable[[], dict | None] | None = None) -> None:
-    """Fill ``item`` (``populate``, which may return field errors of its own), compute derived fields, check
-    rules and commit, or raise Refused."""
+def lines_changed(item, specs) -> set[str]:
+    """The line relations of ``item`` whose rows were added, removed or changed in this save."""
+    changed = set()
+    for spec in specs:
+        state = inspect(item)
+        if spec.relation in state.attrs and state.attrs[spec.relation].history.has_changes():
+            changed.add(spec.relation)
+            continue
+        for child in getattr(item, spec.relation):
+            child_state = inspect(child)
+            if child_state.transient or child_state.pending or child_state.modified and any(
+                    child_state.attrs[a.key].history.has_changes() for a in child_state.mapper.column_attrs):
+                changed.add(spec.relation)
+                break
+    return changed
+
+
+def check_open(item) -> None:
+    """Refuse a change to a record its declared lock (or its document's) forbids now."""
+    state = inspect(item)
+    found = locks.document_refusal(item) if state.transient or state.pending else locks.refusal(item)
+    if found:
+        raise Refused(found)
+
+
+def check_version(item, seen_version) -> None:
+    """Refuse a write based on an older read of the record than the one stored."""
+    if seen_version is None or inspect(item).transient or inspect(item).pending:
+        return
+    stored = locks.stored(item, "row_version")
+    if str(seen_version) != str(stored):
+        raise Refused(STALE, conflict=True)
+
+
+def refusals(session, item) -> dict[str, str]:
+    """What this path refuses about a filled ``item`` before its model rules, for doors that report problems
+    their own way (import): its lock (key ""), each reference outside the data scope or qualifying rule."""
+    state = inspect(item)
+    found = locks.document_refusal(item) if state.transient or state.pending else locks.refusal(item)
+    if found:
+        return {"": found}
+    unqualified, outside = references.refusals(session, item)
+    return {**unqualified, **outside}
+
+
+def save(session, item, populate: Callable[[], dict | None] | None = None, *, seen_version=None) -> None:
+    """Check the lock and the version seen, fill ``item`` (``populate``, which may return field errors of its
+    own), check every reference, reopen an approved record whose declared content changed, compute derived
+    fields, check the model's rules and commit, or raise Refused (the session rolled back)."""
     try:
+        try:
+            check_open(item)
+            check_version(item, seen_version)
+        except Refused:
+            session.rollback()
+            raise
+        specs = getattr(getattr(item, "__admin__", None), "lines", ())
         with session.no_autoflush:
             filled = (populate() if populate is not None else None) or {}
-            rows = children(item, getattr(getattr(item, "__admin__", None), "lines", ()))
+            found = locks.document_refusal(item)  # a line put under (or moved to) a locked document
+            if found:
+                session.rollback()
+                raise Refused(found)
+            rows = children(item, specs)
+            unqualified, outside = references.refusals(session, item)
+            line_refusals = [references.refusals(session, child) for _, _, child in rows]
+            locks.reopen(item, lines_changed(item, specs))
+            locks.reopen_documents(item)
             for _, _, child in rows:
                 child.before_save()
             item.before_save()
-            errors = {**filled, **qualify.refusals(session, item), **item.validate()}
-            for relation, index, child in rows:
-                for name, message in {**qualify.refusals(session, child), **child.validate()}.items():
-                    errors[f"{relation}-{index}-{name}"] = message
+            errors = {**filled, **unqualified, **item.validate(), **outside}
+            for (relation, index, child), (line_unqualified, line_outside) in zip(rows, line_refusals):
+                found = {**line_unqualified, **child.validate(), **line_outside}
+                errors.update({f"{relation}-{index}-{name}": message for name, message in found.items()})
         if errors:
             session.rollback()
             raise Refused("保存未成功，请按提示修改标红的项目", errors)
@@ -62,7 +129,52 @@ def save(session, item, populate: Callable[[], dict | None] | None = None) -> No
         session.commit()
     except StaleDataError:
         session.rollback()
-        raise Refused(STALE)
+        raise Refused(STALE, conflict=True)
+    except IntegrityError as exc:
+        session.rollback()
+        log.info("integrity error on save: %s", exc.orig)
+        raise Refused(CONFLICT)
+    except SQLAlchemyError:
+        session.rollback()
+        log.exception("database error on save")
+        raise Refused(DATABASE)
+
+
+def save_all(session, items: list, *, created: bool = False) -> None:
+    """A hand-written page's batch (beds allocated, a month of readings) through the same rules, all or
+    nothing: each record's lock, its references within scope and qualifying rules, its model rules, then
+    one commit; ``created``: the records were made (and flushed) by this request, so every reference they
+    hold was chosen now. Refused.errors is keyed by the record's index in ``items``."""
+    try:
+        errors = {}
+        with session.no_autoflush:
+            for index, item in enumerate(items):
+                state = inspect(item)
+                fresh = created or state.transient or state.pending
+                found = locks.document_refusal(item) if fresh else locks.refusal(item)
+                if found:
+                    errors[str(index)] = found
+                    continue
+                unqualified = qualify.refusals(session, item) if not created else {}
+                outside = references.out_of_scope(session, item, every=created)
+                item.before_save()
+                problems = {**unqualified, **item.validate(), **outside}
+                if problems:
+                    errors[str(index)] = "；".join(dict.fromkeys(problems.values()))
+        if errors:
+            session.rollback()
+            raise Refused("未保存：有的记录不符合要求，请按提示修改", errors)
+        session.add_all(items)
+        for item in items:
+            numbering.assign(session, item)
+        session.flush()
+        if not all(scope.contains(session, item) for item in items):
+            session.rollback()
+            raise Refused(OUT_OF_SCOPE)
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        raise Refused(STALE, conflict=True)
     except IntegrityError as exc:
         session.rollback()
         log.info("integrity error on save: %s", exc.orig)
@@ -114,7 +226,7 @@ def delete_blockers(session, item, models: list[type]) -> str | None:
 
 
 def delete(session, item, models: list[type]) -> None:
-    reason = item.delete_refusal() or delete_blockers(session, item, models)
+    reason = locks.document_refusal(item) or item.delete_refusal() or delete_blockers(session, item, models)
     if reason:
         raise Refused(reason)
     try:

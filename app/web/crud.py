@@ -14,7 +14,7 @@ from app.declare.roles import DataScope
 from app.fab.datamodel import ExpressionFilter
 from app.features import accounts, export, follow_ups, inbox
 from app.meta import formatting, introspect, prefill
-from app.rules import identity, qualify, scope, search, steps, write
+from app.rules import identity, locks, qualify, scope, search, steps, write
 from app.web import lines, list_conditions
 from app.web.forms import LookupConverter
 from app.web.forms import lookup as lookup_rows
@@ -296,7 +296,7 @@ class EngineModelView(StepsMixin, ModelView):
             abort(404)
         pk = self.datamodel.get_pk_value(item)
         g.engine_editing = item
-        refusal = item.edit_refusal()
+        refusal = locks.refusal(item)
         if refusal:
             flash(refusal, "warning")
             return None
@@ -307,11 +307,8 @@ class EngineModelView(StepsMixin, ModelView):
             self._prepare_account(form, item)
             self._fill_form_exclude_cols(exclude_cols, form)
             form._id = pk
-            if self._validate(form):
-                if str(item.row_version) != (form.seen_version.data or ""):
-                    flash(write.STALE, "danger")
-                elif self._save(form, item, is_new=False):
-                    return None
+            if self._validate(form) and self._save(form, item, is_new=False, seen_version=form.seen_version.data or ""):
+                return None
         else:
             form = (self.self_edit_form if self.filing_for_self() else self.edit_form).refresh(obj=item)
             self._prepare_account(form, item)
@@ -352,7 +349,7 @@ class EngineModelView(StepsMixin, ModelView):
                                              submit_label=self._submit_label() if offered else None)
         return widgets
 
-    def _save(self, form, item, is_new: bool) -> bool:
+    def _save(self, form, item, is_new: bool, seen_version=None) -> bool:
         """Populate, compute, check the model's rules and commit; on any refusal keep the form as typed."""
         skip = {spec.relation for spec in self.form_line_specs} | {"csrf_token", "seen_version", *accounts.FIELDS}
 
@@ -371,7 +368,7 @@ class EngineModelView(StepsMixin, ModelView):
             return None
 
         try:
-            write.save(self.datamodel.session, item, populate)
+            write.save(self.datamodel.session, item, populate, seen_version=seen_version)
         except write.Refused as refused:
             self._attach_errors(form, refused)
             return False

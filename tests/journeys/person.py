@@ -68,7 +68,11 @@ class Person:
     def tap(self, target) -> None:
         """Tap (or click) a locator, or the link or button showing ``target``."""
         locator = self.find(target) if isinstance(target, str) else target
-        locator.scroll_into_view_if_needed()
+        try:
+            locator.scroll_into_view_if_needed()
+        except Exception:
+            self.shot("not-found")  # what the person saw instead, for whoever reads the failure
+            raise
         url = self.page.url
         if self.phone:
             locator.tap()
