@@ -79,3 +79,20 @@ def test_readme_adds_an_entity_in_at_most_15_lines_that_the_engine_accepts():
     model = namespace["ReadmeGadget"]
     assert checks.problems([model], ROLES, "系统管理员") == []
     assert model.__admin__.lock.closed_in == (namespace["GadgetState"].scrapped,)
+
+
+def test_every_read_outside_the_rules_goes_through_the_one_scoped_read():
+    """Pages, features and hand-written views ask app/rules/read.py for records within the data scope; only the
+    rules themselves (read, references, the write path) use the scope's criterion directly."""
+    import re
+
+    direct = re.compile(r"\bscope\.criteri(?:a|on)\(")
+    offenders = []
+    for folder in ("app", "views"):
+        for path in (ROOT / folder).rglob("*.py"):
+            if path.parent.name == "rules":
+                continue
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if direct.search(line) and not line.lstrip().startswith(("#", '"', "(")):
+                    offenders.append(f"{path.relative_to(ROOT)}:{number}")
+    assert offenders == []

@@ -117,7 +117,8 @@ def test_a_teacher_files_a_repair_by_rest_as_on_the_form_for_themselves(app, db,
     assert created.json["row_version"] == order.row_version
 
 
-def test_a_teacher_cannot_file_a_repair_in_the_principals_name_or_for_another_department(app, db, as_user):
+def test_a_teacher_cannot_file_a_repair_in_the_principals_name_for_another_department_or_with_materials(
+        app, db, as_user):
     from models.org import Department, Staff
     from models.repairs import RepairOrder
 
@@ -125,7 +126,8 @@ def test_a_teacher_cannot_file_a_repair_in_the_principals_name_or_for_another_de
     other = db.session.query(Department).filter(Department.id != principal.department_id).first()
     before = db.session.query(RepairOrder).count()
     teacher = as_user("jiaoshi")
-    for extra in ({"reporter": principal.id}, {"department": other.id}):
+    materials = [{"name": "灯管", "unit": "根", "quantity": 1, "unit_price": 10}]
+    for extra in ({"reporter": principal.id}, {"department": other.id}, {"materials": materials}):
         response = teacher.post("/api/v1/repair-order/", json=_repair_payload(**extra))
         assert response.status_code == 422, response.json
         (name,) = extra

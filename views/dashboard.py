@@ -1,6 +1,6 @@
 """The home page figures of the school's logistics (registered with app/features/dashboard.py).
 
-Every figure is counted within the login user's data scope (``scope.criteria`` of the model it counts): a
+Every figure is counted within the login user's data scope (``read.criteria`` of the model it counts, app/rules/read.py): a
 宿管员 sees her department's repairs, budgets and buildings, the principal the whole school. A widget shows
 only to users who may read its model. The figures are SQL aggregates; none loads the rows it counts.
 """
@@ -25,7 +25,7 @@ from app.features.dashboard import (
     widget,
 )
 from app.meta import clock
-from app.rules import identity, scope
+from app.rules import identity, read
 from models.assets import Asset, AssetCategory, AssetStatus
 from models.dorms import ASSIGNABLE_BED, Accommodation, AccommodationStatus, Bed, Building, Room, RoomStatus
 from models.org import Department
@@ -62,7 +62,7 @@ def month_bounds(day: date | None = None) -> tuple[datetime, datetime]:
 def overdue_count(model: type) -> int:
     """Records the model's 逾期 quick filter selects, within the data scope — the same rows its list shows."""
     criteria = quick_filter(model, OVERDUE)[1].criteria(model)
-    return _session().scalar(select(func.count(model.id)).where(*criteria, *scope.criteria(model))) or 0
+    return _session().scalar(select(func.count(model.id)).where(*criteria, *read.criteria(model))) or 0
 
 
 def _overdue_figure(model: type, noun: str) -> Figure:
@@ -101,7 +101,7 @@ def _repair_month(day: date) -> dict:
                func.sum(case((on_time, 1), else_=0)),
                func.count(RepairOrder.rating),
                func.sum(RepairOrder.rating))
-        .where(RepairOrder.finished_at >= start, RepairOrder.finished_at < end, *scope.criteria(RepairOrder))
+        .where(RepairOrder.finished_at >= start, RepairOrder.finished_at < end, *read.criteria(RepairOrder))
     ).one()
     average = (Decimal(rating_sum) / Decimal(rated)).quantize(Decimal("0.1")) if rated else None
     return {"finished": finished or 0, "on_time": timely or 0, "rate": percent(timely or 0, finished or 0),
@@ -137,7 +137,7 @@ def satisfaction() -> Figure:
     target = f"目标 {TARGET * 100:.0f}%"
     if survey is None:
         return Figure("—", f"还没有满意度调查（{target}）", raw=None)
-    rates = satisfaction_rates(_session(), survey, where=tuple(scope.criteria(SurveyAnswer)))
+    rates = satisfaction_rates(_session(), survey, where=tuple(read.criteria(SurveyAnswer)))
     overall = rates["overall"]
     url = page_url("SatisfactionReport", survey=survey.id)
     if not overall["total"]:
@@ -158,7 +158,7 @@ def budget_execution(year: int | None = None) -> list[dict]:
     session = _session()
     budgets = dict(session.execute(
         select(Budget.department_id, func.sum(Budget.amount))
-        .where(Budget.year == year, *scope.criteria(Budget)).group_by(Budget.department_id)).all())
+        .where(Budget.year == year, *read.criteria(Budget)).group_by(Budget.department_id)).all())
     if not budgets:
         return []
     departments = list(budgets)
@@ -218,7 +218,7 @@ def asset_value_by_category() -> list[dict]:
     totals: dict[int, dict] = {}
     for category_id, amount, cards in session.execute(
             select(Asset.category_id, func.sum(Asset.amount), func.count(Asset.id))
-            .where(Asset.status != AssetStatus.scrapped, *scope.criteria(Asset)).group_by(Asset.category_id)):
+            .where(Asset.status != AssetStatus.scrapped, *read.criteria(Asset)).group_by(Asset.category_id)):
         root = top(category_id)
         entry = totals.setdefault(root, {"category_id": root, "category": names.get(root, ""), "amount": ZERO,
                                          "cards": 0})
@@ -247,7 +247,7 @@ def dorm_occupancy() -> list[dict]:
         .select_from(Bed).join(Room, Bed.room_id == Room.id).join(Building, Room.building_id == Building.id)
         .outerjoin(Accommodation, and_(Accommodation.bed_id == Bed.id,
                                        Accommodation.status == AccommodationStatus.active))
-        .where(Room.status != RoomStatus.disabled, Bed.status.in_(ASSIGNABLE_BED), *scope.criteria(Bed))
+        .where(Room.status != RoomStatus.disabled, Bed.status.in_(ASSIGNABLE_BED), *read.criteria(Bed))
         .group_by(Building.id, Building.name).order_by(Building.name)).all()
     return [{"building_id": b, "building": name, "usable": usable, "occupied": taken,
              "rate": percent(taken, usable)} for b, name, usable, taken in rows]

@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from app.extensions import db
-from app.rules import scope, write
+from app.rules import read, write
 from models.dorms import Accommodation, AccommodationStatus, Building, Student, allocate
 
 from .base import SchoolPage
@@ -45,7 +45,7 @@ class DormAllocationView(SchoolPage):
     def _page(self, building, placed=(), refused=(), form=None):
         grade = request.values.get("grade", "").strip()
         class_name = request.values.get("class_name", "").strip()
-        buildings = db.session.query(Building).filter(*scope.criteria(Building)).order_by(Building.name).all()
+        buildings = db.session.query(Building).filter(*read.criteria(Building)).order_by(Building.name).all()
         grades = [g for (g,) in db.session.query(Student.grade).distinct().order_by(Student.grade) if g]
         return self.render("views/dorm_allocation.html", buildings=buildings, building=building,
                            students=unhoused_students(building, grade, class_name), grades=grades,
@@ -57,7 +57,7 @@ class DormAllocationView(SchoolPage):
         raw = request.values.get("building", "")
         if not raw.isdigit():
             return None
-        return db.session.query(Building).filter(Building.id == int(raw), *scope.criteria(Building)).first()
+        return db.session.query(Building).filter(Building.id == int(raw), *read.criteria(Building)).first()
 
     @expose("/")
     @has_access
@@ -76,7 +76,7 @@ class DormAllocationView(SchoolPage):
         if building is None or not ids:
             flash("请选择宿舍楼，并至少勾选一名学生", "warning")
             return self._page(building, form=form)
-        students = list(db.session.scalars(select(Student).where(Student.id.in_(ids), *scope.criteria(Student))))
+        students = list(db.session.scalars(select(Student).where(Student.id.in_(ids), *read.criteria(Student))))
         placed, refused = allocate(db.session, students, building)
         pairs = {(id(student), id(bed)) for student, bed in placed}
         stays = [record for record in db.session.identity_map.values() if isinstance(record, Accommodation)

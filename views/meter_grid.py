@@ -35,7 +35,7 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.meta import clock
-from app.rules import scope, write
+from app.rules import read, write
 from models.utilities import (
     ABNORMAL_FACTOR,
     ABNORMAL_MIN_HISTORY,
@@ -148,14 +148,14 @@ def households_in_scope() -> tuple[list[Household], dict[int, str]]:
     the list can be searched by ``jgzz`` as the engine's dropdowns can."""
     column = Household.__table__.c.get("name_pinyin")
     columns = [Household] + ([column] if column is not None else [])
-    stmt = select(*columns).where(*scope.criteria(Household)).order_by(Household.name, Household.id)
+    stmt = select(*columns).where(*read.criteria(Household)).order_by(Household.name, Household.id)
     found = db.session.execute(stmt).all()
     return [row[0] for row in found], {row[0].id: (row[1] or "") if len(row) > 1 else "" for row in found}
 
 
 def locations_in_scope() -> list[str]:
     stmt = (select(Household.location).where(Household.location.is_not(None), Household.location != "",
-                                             *scope.criteria(Household))
+                                             *read.criteria(Household))
             .distinct().order_by(Household.location))
     return [value for (value,) in db.session.execute(stmt)]
 
@@ -166,13 +166,13 @@ def chosen_households(household_id: str, location: str) -> list[Household]:
     if household_id:
         if not household_id.isdigit():
             abort(404)
-        stmt = select(Household).where(Household.id == int(household_id), *scope.criteria(Household))
+        stmt = select(Household).where(Household.id == int(household_id), *read.criteria(Household))
         found = db.session.scalars(stmt).first()
         if found is None:
             abort(404)
         return [found]
     if location:
-        stmt = (select(Household).where(Household.location == location, *scope.criteria(Household))
+        stmt = (select(Household).where(Household.location == location, *read.criteria(Household))
                 .order_by(Household.name, Household.id))
         return list(db.session.scalars(stmt))
     return []
@@ -184,7 +184,7 @@ def grid_rows(households: list[Household], month: str) -> list[Row]:
     if not households:
         return []
     stmt = (select(Meter).options(joinedload(Meter.household))
-            .where(Meter.household_id.in_([h.id for h in households]), *scope.criteria(Meter))
+            .where(Meter.household_id.in_([h.id for h in households]), *read.criteria(Meter))
             .order_by(Meter.household_id, Meter.kind, Meter.meter_no))
     meters = list(db.session.scalars(stmt).unique())
     order = {h.id: n for n, h in enumerate(households)}
@@ -264,7 +264,7 @@ class MeterGridView(SchoolPage):
             return []
         stmt = (select(MeterReading).join(Meter, MeterReading.meter_id == Meter.id)
                 .join(Household, Meter.household_id == Household.id)
-                .where(MeterReading.id.in_(ids), *scope.criteria(MeterReading))
+                .where(MeterReading.id.in_(ids), *read.criteria(MeterReading))
                 .order_by(Household.name, Household.id, Meter.kind, Meter.meter_no))
         return list(db.session.scalars(stmt))
 

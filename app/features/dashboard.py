@@ -3,7 +3,7 @@
 A widget has a title, a kind (a figure, a short list, or a bar/pie chart), the permission names it needs
 (``can_read`` on each — a model's class name or a page's permission name), an order, a width, and a function
 computing its data for the login user. That function must keep to the user's data scope
-(``app.rules.scope.criteria(Model)`` on every query), so that a department's staff see their department's figures
+(``app.rules.read.criteria(Model)`` on every query), so that a department's staff see their department's figures
 and the principal the whole school. Charts are drawn by app/static/engine/dashboard.js with the vendored
 ECharts, from JSON in a data attribute (no inline script). A widget whose computation fails shows a short
 Chinese notice instead of taking the home page down.

@@ -13,7 +13,7 @@ from flask import current_app, request, url_for
 
 from app.declare.admin import FollowUp
 from app.meta import introspect
-from app.rules import scope
+from app.rules import read
 
 SOURCE_ARG, LINE_ARG = "_from", "_line"
 
@@ -71,7 +71,7 @@ def prefill(form, target: type) -> None:
     follow = next((f for f in getattr(model.__admin__, "follow_ups", ()) if f.target == target.__name__), None)
     if follow is None:
         return
-    source = view.datamodel.session.query(model).filter(model.id == int(raw_id), *scope.criteria(model)).first()
+    source = read.one(view.datamodel.session, model, int(raw_id))
     if source is None:
         return
     line = None

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from app.declare.workflow import Step, Workflow
 from app.meta import formatting, introspect
-from app.rules import identity, scope
+from app.rules import identity, read, scope
 from app.rules.history import WorkflowLog
 
 LIMIT = 200  # per document type on one page; the count in the top bar is exact
@@ -104,7 +104,7 @@ def awaiting_count(user: Any) -> int:
             if criterion is None:
                 continue
             if _exact_in_sql(view.workflow):
-                total += session.query(func.count(model.id)).filter(criterion, *scope.criteria(model)).scalar()
+                total += read.query(session, model, criterion, entity=func.count(model.id)).scalar()
             else:
                 total += len(_awaiting_records(session, model, view.workflow, user, criterion))
         cache["count"] = total
@@ -124,7 +124,7 @@ def _people_loaded(model: type, workflow: Workflow) -> list:
 
 
 def _awaiting_records(session, model, workflow, user, criterion) -> list:
-    rows = (session.query(model).options(*_people_loaded(model, workflow)).filter(criterion, *scope.criteria(model))
+    rows = (read.query(session, model, criterion).options(*_people_loaded(model, workflow))
             .order_by(model.id.desc()).limit(LIMIT).all())
     return [row for row in rows if _offered(workflow, row, user)]
 
@@ -217,10 +217,9 @@ def mine(user: Any, open_only: bool = False) -> list[Entry]:
         workflow = view.workflow
         if not workflow.requester:
             continue
-        records = (session.query(model).options(*_people_loaded(model, workflow))
-                   .filter(scope.person_criterion(model, workflow.requester, user), *scope.criteria(model),
-                           getattr(model, workflow.field).in_(workflow.states()))
-                   .order_by(model.id.desc()).limit(LIMIT).all())
+        records = (read.query(session, model, scope.person_criterion(model, workflow.requester, user),
+                              getattr(model, workflow.field).in_(workflow.states()))
+                   .options(*_people_loaded(model, workflow)).order_by(model.id.desc()).limit(LIMIT).all())
         since = _since(session, model, (r.id for r in records))
         made = _made(session, model, (r.id for r in records))
         for record in records:

@@ -12,7 +12,7 @@ from flask import abort, current_app, request, url_for
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 
 from app.fab.datamodel import ExpressionFilter
-from app.rules import scope
+from app.rules import read
 from app.web.pages import Page
 from app.web.registry import API_PERMISSIONS, VIEW_PERMISSIONS
 
@@ -41,7 +41,7 @@ class PrintPage(Page):
         """The record, if the user's data scope reaches it; otherwise 404 (as its detail page would)."""
         model = self.model()
         session = current_app.appbuilder.session
-        record = session.query(model).filter(model.id == pk, *scope.criteria(model)).first()
+        record = read.one(session, model, pk)
         if record is None:
             abort(404)
         return record

@@ -34,6 +34,7 @@ from wtforms.validators import StopValidation
 from wtforms.widgets import html_params
 
 from app.meta import clock
+from app.rules import read
 
 log = logging.getLogger(__name__)
 
@@ -284,15 +285,14 @@ def upload_columns() -> list[tuple[type, Any]]:
 def _readable_value(stored: str) -> str | None:
     """The column value naming ``stored`` on a record the login user may read, or None."""
     from app.extensions import db, engine
-    from app.rules import scope
 
     sm = engine().appbuilder.sm
     for model, column in upload_columns():
         if not sm.has_access("can_read", model.__name__):
             continue
         attr = getattr(model, column.key)
-        query = db.session.query(attr).filter(or_(attr == stored, attr.startswith(stored + SEPARATOR)),
-                                              *scope.criteria(model))
+        query = read.query(db.session, model, or_(attr == stored, attr.startswith(stored + SEPARATOR)),
+                           entity=attr)
         value = query.limit(1).scalar()
         if value:
             return value

@@ -7,6 +7,7 @@ rules, and the commit — whose flush writes the audit row (app/rules/audit.py).
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from typing import Callable
 
 from sqlalchemy import func, inspect, select
@@ -88,7 +89,7 @@ def save(session, item, populate: Callable[[], dict | None] | None = None, *, se
     """Check the lock and the version seen, fill ``item`` (``populate``, which may return field errors of its
     own), check every reference, reopen an approved record whose declared content changed, compute derived
     fields, check the model's rules and commit, or raise Refused (the session rolled back)."""
-    try:
+    with _database_refusals(session):
         try:
             check_open(item)
             check_version(item, seen_version)
@@ -123,21 +124,7 @@ def save(session, item, populate: Callable[[], dict | None] | None = None, *, se
         session.flush()
         if moved is not None:
             _log_state_change(session, item, *moved)
-        if not scope.contains(session, item):
-            session.rollback()
-            raise Refused(OUT_OF_SCOPE)
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        raise Refused(STALE, conflict=True)
-    except IntegrityError as exc:
-        session.rollback()
-        log.info("integrity error on save: %s", exc.orig)
-        raise Refused(CONFLICT)
-    except SQLAlchemyError:
-        session.rollback()
-        log.exception("database error on save")
-        raise Refused(DATABASE)
+        _commit_within_scope(session, [item])
 
 
 def save_all(session, items: list, *, created: bool = False) -> None:
@@ -145,7 +132,7 @@ def save_all(session, items: list, *, created: bool = False) -> None:
     nothing: each record's lock, its references within scope and qualifying rules, its model rules, then
     one commit; ``created``: the records were made (and flushed) by this request, so every reference they
     hold was chosen now. Refused.errors is keyed by the record's index in ``items``."""
-    try:
+    with _database_refusals(session):
         errors = {}
         with session.no_autoflush:
             for index, item in enumerate(items):
@@ -168,10 +155,22 @@ def save_all(session, items: list, *, created: bool = False) -> None:
         for item in items:
             numbering.assign(session, item)
         session.flush()
-        if not all(scope.contains(session, item) for item in items):
-            session.rollback()
-            raise Refused(OUT_OF_SCOPE)
-        session.commit()
+        _commit_within_scope(session, items)
+
+
+def _commit_within_scope(session, items: list) -> None:
+    """Commit flushed records only if each is within the user's data scope as saved."""
+    if not all(scope.contains(session, item) for item in items):
+        session.rollback()
+        raise Refused(OUT_OF_SCOPE)
+    session.commit()
+
+
+@contextmanager
+def _database_refusals(session):
+    """What the database refuses, said in Chinese, the session rolled back."""
+    try:
+        yield
     except StaleDataError:
         session.rollback()
         raise Refused(STALE, conflict=True)

@@ -14,7 +14,7 @@ from app.declare.roles import DataScope
 from app.fab.datamodel import ExpressionFilter
 from app.features import accounts, export, follow_ups, inbox
 from app.meta import formatting, introspect, prefill
-from app.rules import identity, locks, qualify, scope, search, steps, write
+from app.rules import identity, locks, qualify, read, scope, search, steps, write
 from app.web import lines, list_conditions
 from app.web.forms import LookupConverter
 from app.web.forms import lookup as lookup_rows
@@ -91,8 +91,7 @@ class EngineModelView(StepsMixin, ModelView):
         # A search filter looks for records as they are, qualifying or not; a form offers what may be chosen.
         where = None if request.args.get("filter") else qualify.criterion(owner, name, self._stand_in(owner, name))
         if request.args.get("id", "").isdigit():
-            query = session.query(model).filter(model.id == int(request.args["id"]), *scope.criteria(model))
-            row = query.filter(where).first() if where is not None else query.first()
+            row = read.one(session, model, int(request.args["id"]), *([where] if where is not None else []))
             rows, more = ([row] if row is not None else []), False
         else:
             page = request.args.get("page", "1")
@@ -114,9 +113,7 @@ class EngineModelView(StepsMixin, ModelView):
             raw = request.args.get(f"dep_{field}", "")
             if introspect.is_relation(owner, field):
                 target = introspect.relation_target(owner, field)
-                values[field] = (self.datamodel.session.query(target)
-                                 .filter(target.id == int(raw), *scope.criteria(target)).first()
-                                 if raw.isdigit() else None)
+                values[field] = read.one(self.datamodel.session, target, int(raw)) if raw.isdigit() else None
             else:
                 values[field] = raw or None
         return qualify.StandIn(record, values)

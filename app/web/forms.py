@@ -13,13 +13,12 @@ from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.forms import GeneralModelConverter
 from markupsafe import Markup, escape
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from wtforms import Field, SelectField, ValidationError, validators
 from wtforms.validators import StopValidation
 from wtforms.widgets import html_params
 
-from app.rules import qualify, scope, search
+from app.rules import qualify, read, search
 
 PAGE = 20
 
@@ -80,8 +79,7 @@ class LookupField(Field):
             pk = int(raw)
         except ValueError:
             pk = None
-        query = self.session_func().query(self.model).filter(self.model.id == pk, *scope.criteria(self.model))
-        self.data = query.one_or_none() if pk is not None else None
+        self.data = read.one(self.session_func(), self.model, pk)
         self._unknown = self.data is None
 
     def pre_validate(self, form):
@@ -92,7 +90,7 @@ class LookupField(Field):
 def lookup(session: Session, model, term: str, page: int, where=None) -> tuple[list, bool]:
     """One page of records of ``model`` within the user's data scope (and ``where``, a relation's qualifying
     rule) whose displayed text matches ``term`` (app/rules/search.py), and whether more exist."""
-    stmt = select(model).where(*scope.criteria(model))
+    stmt = read.select(model)
     if where is not None:
         stmt = stmt.where(where)
     matched = search.criterion(model, search.display_paths(model), term)

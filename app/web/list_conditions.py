@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from flask import request, url_for
 
 from app.meta import formatting, introspect
-from app.rules import scope
+from app.rules import read
 
 FILTER_ARG = re.compile(r"_flt_(\d+)_(.+)")
 
@@ -44,8 +44,7 @@ def _shown_value(view, column: str, raw: str) -> str:
     model = view.datamodel.obj
     if introspect.is_relation(model, column) and raw.isdigit():
         target = introspect.relation_target(model, column)
-        record = (view.datamodel.session.query(target)
-                  .filter(target.id == int(raw), *scope.criteria(target)).first())
+        record = read.one(view.datamodel.session, target, int(raw))
         return str(record) if record is not None else raw
     if view.datamodel.is_enum(column):
         enum_class = view.datamodel.list_columns[column].type.enum_class

@@ -11,7 +11,7 @@ from flask import current_app
 from app.declare.entity import Entity
 from app.fab.datamodel import EngineInterface, ExpressionFilter
 from app.meta import formatting, introspect
-from app.rules import scope
+from app.rules import read
 from app.web.crud import EngineModelView
 from app.web.rest import EngineRestApi
 
@@ -87,7 +87,7 @@ def build_view(model: type, models: list[type]) -> type[EngineModelView]:
     order_columns = [n for n in screen.list if not introspect.is_computed(model, n)]
     return type(f"{model.__name__}View", (EngineModelView,), {
         "datamodel": EngineInterface(model, eager=screen.list_relations),
-        "base_filters": [["id", ExpressionFilter, scope.criteria]],
+        "base_filters": [["id", ExpressionFilter, read.criteria]],  # list, detail, edit, export, actions
         "route_base": f"/{model.__tablename__.replace('_', '-')}",
         "list_columns": screen.list,
         "show_columns": screen.show,
@@ -114,7 +114,7 @@ def build_api(model: type, models: list[type]) -> type[EngineRestApi]:
     screen = Screen(model)
     return type(f"{model.__name__}Api", (EngineRestApi,), {
         "datamodel": EngineInterface(model, eager=screen.list_relations),
-        "base_filters": [["id", ExpressionFilter, scope.criteria]],
+        "base_filters": [["id", ExpressionFilter, read.criteria]],  # REST list, GET, PUT, DELETE
         "resource_name": model.__tablename__.replace("_", "-"),
         "class_permission_name": model.__name__,
         "method_permission_name": API_PERMISSIONS,

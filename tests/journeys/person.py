@@ -175,7 +175,11 @@ class Person:
         toggle = self.page.locator(".navbar-toggle")
         if self.phone and toggle.is_visible():
             self.tap(toggle)
-        self.tap(self.page.locator(".navbar-nav > li > a.dropdown-toggle").filter(has_text=category).first)
+            # The menu slides open: a tap while it still moves lands on whatever is under the finger then.
+            expect(self.page.locator(".navbar-collapse.collapsing")).to_have_count(0)
+        heading = self.page.locator(".navbar-nav > li > a.dropdown-toggle").filter(has_text=category).first
+        self.tap(heading)
+        expect(heading.locator("xpath=..")).to_have_class(re.compile(r"\bopen\b"))
         self.tap(self.page.locator(".navbar-nav .dropdown-menu a:visible").filter(
             has_text=re.compile(rf"^\s*{re.escape(item)}\s*$")).first)
 

@@ -4,7 +4,7 @@
 The sheet's header row names the columns by the model's Chinese labels. Each row is read into typed values
 (numbers, dates — Excel dates or text like 2026-09-01 and 2026/9/1 —, 是/否, the Chinese words of an
 enum) and relations are found by what a person types: a code (unique column), a name, or the record's
-display name, always within the user's data scope (app.rules.scope.criteria). Then each row is matched to an
+display name, always within the user's data scope (app.rules.read). Then each row is matched to an
 existing record by the declared ``match`` column(s), filled, and checked by the model's own before_save()
 and validate(); relations named in ``parents`` (a 床位's 房间) are found by their own match columns or
 created. Every problem is named by row and column, in Chinese.

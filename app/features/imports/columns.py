@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable
 
-from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String, Text, inspect, select
+from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String, Text, inspect
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import RelationshipProperty
 from sqlalchemy.orm.interfaces import MANYTOONE
@@ -19,7 +19,7 @@ from app.features.imports.outcome import Outcome
 from app.features.imports.reading import MAX_ROWS, Sheet
 from app.features.imports.relations import display_key, key_columns
 from app.meta import introspect
-from app.rules import audit, scope
+from app.rules import audit, read
 
 # ---------------------------------------------------------------------------------------------
 # What a model declares: its import columns
@@ -274,7 +274,7 @@ def describe(f: Field) -> str:
 def example_values(session, plan: Plan) -> tuple[list[Any], Any]:
     """One example row: the newest record the user may see (re-imported unchanged), else made-up values."""
     model = plan.model
-    record = session.scalars(select(model).where(*scope.criteria(model))
+    record = session.scalars(read.select(model)
                              .order_by(inspect(model).primary_key[0].desc()).limit(1)).first()
     values = []
     for f in plan.fields:
@@ -297,7 +297,7 @@ def example_values(session, plan: Plan) -> tuple[list[Any], Any]:
 
 def _made_up(session, f: Field) -> Any:
     if f.kind == "relation":
-        first = session.scalars(select(f.target).where(*scope.criteria(f.target)).limit(1)).first()
+        first = session.scalars(read.select(f.target).limit(1)).first()
         return display_key(session, f, first) if first is not None else None
     if f.kind == "choice":
         return next(iter(f.choices)).value

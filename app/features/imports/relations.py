@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-from sqlalchemy import String, func, inspect, or_, select
+from sqlalchemy import String, func, inspect, or_
 
 from app.meta import introspect
-from app.rules import scope
+from app.rules import read
 
 if TYPE_CHECKING:
     from app.features.imports.columns import Field
@@ -59,7 +59,7 @@ class Lookups:
             self.found[(target, by)] = self._read(target, by, values)
 
     def _query(self, target: type, criterion) -> list[Any]:
-        return list(self.session.scalars(select(target).where(criterion, *scope.criteria(target))))
+        return list(self.session.scalars(read.select(target, criterion)))
 
     def _read(self, target: type, by: str | None, values: set[str]) -> dict[str, list[Any]]:
         found: dict[str, list[Any]] = {}
@@ -91,7 +91,7 @@ class Lookups:
                             add(value, record)
         missing = values - set(strong) - set(found)
         if missing:
-            count = self.session.scalar(select(func.count()).select_from(target).where(*scope.criteria(target)))
+            count = self.session.scalar(read.select(target, columns=(func.count(),)).select_from(target))
             if count and count <= SCAN_LIMIT:  # by display name (存放地点 "本部教学楼101")
                 for record in self._query(target, inspect(target).primary_key[0].is_not(None)):
                     shown = str(record)
@@ -110,7 +110,7 @@ class Lookups:
             unique, _ = key_columns(f.target)
             hint = f"，请改填{'或'.join(introspect.label(f.target, c) for c in unique)}" if unique else ""
             return None, f"「{value}」对应 {len(records)} 条记录，无法确定是哪一条{hint}"
-        where = "或不在您的数据范围内" if scope.criteria(f.target) else ""
+        where = "或不在您的数据范围内" if read.criteria(f.target) else ""
         return None, f"「{value}」不存在{where}"
 
 
@@ -122,8 +122,8 @@ def display_key(session, f: Field, record: Any) -> str:
     for c in names:
         value = getattr(record, c)
         if value:
-            count = session.scalar(select(func.count()).select_from(f.target)
-                                   .where(getattr(f.target, c) == value, *scope.criteria(f.target)))
+            count = session.scalar(read.select(f.target, getattr(f.target, c) == value, columns=(func.count(),))
+                                   .select_from(f.target))
             if count == 1:
                 return str(value)
     for c in unique:

@@ -16,7 +16,7 @@ from app.features.imports.reading import EMPTY, Sheet
 from app.features.imports.relations import CHUNK, Lookups, _chunks
 from app.features.imports.writing import _flush, _prefills, _write_group
 from app.meta import formatting
-from app.rules import scope
+from app.rules import read
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def _existing(session, model: type, names: Sequence[str], keys: Iterable[tuple])
 
 def _in_scope(session, model: type, ids: Iterable[int]) -> set[int]:
     ids = [i for i in ids if i is not None]
-    criteria = scope.criteria(model)
+    criteria = read.criteria(model)
     if not criteria:
         return set(ids)
     pk = inspect(model).primary_key[0]
