@@ -1,5 +1,6 @@
 """The security manager: FAB's, with a user's permissions read once per request instead of once per check,
-and logins hardened (lockout, login log, rate limit; see app/platform/login_security.py)."""
+logins hardened (lockout, login log, rate limit; see app/platform/login_security.py), and sessions and tokens
+that end at logout and at a password change (app/platform/sessions.py)."""
 from __future__ import annotations
 
 from flask import current_app, g, has_request_context
@@ -44,7 +45,40 @@ class EngineSecurityManager(SecurityManager):
     viewmenumodelview = zh.ViewMenuModelView
     permissionviewmodelview = zh.PermissionViewModelView
     userinfoeditview = zh.UserInfoEditView
+    resetmypasswordview = zh.ResetMyPasswordView  # asks for the current password
     userstatschartview = None
+
+    def create_login_manager(self, app):
+        """FAB loads a session's user by id alone: the session must also carry the account's current stamp."""
+        lm = super().create_login_manager(app)
+        lm.user_loader(self.load_session_user)
+        return lm
+
+    def load_session_user(self, pk):
+        from app.platform import sessions
+
+        user = self.load_user(pk)
+        if user is not None and not sessions.session_is_current(self.session, user.id):
+            g.setdefault(sessions.REVOKED_FLAG, True)  # ended elsewhere: logged out with a message
+            return None
+        return user
+
+    def create_jwt_manager(self, app):
+        """Tokens carry the account's stamp and die with it; refusals are answered in Chinese."""
+        from app.platform import sessions
+
+        jwt_manager = super().create_jwt_manager(app)
+        jwt_manager.additional_claims_loader(lambda identity: sessions.token_claims(self.session, identity))
+        jwt_manager.token_in_blocklist_loader(lambda _header, data: sessions.token_revoked(self.session, data))
+        sessions.chinese_token_responses(jwt_manager)
+        return jwt_manager
+
+    def on_user_logout(self, user) -> None:
+        """Logging out ends every session and token of the account, not only this browser's."""
+        from app.platform import sessions
+
+        super().on_user_logout(user)
+        sessions.end_sessions_at_logout(self.session, user)
 
     def has_access(self, permission_name: str, view_name: str) -> bool:
         if (permission_name, view_name) in SELF_SERVICE and has_request_context():
@@ -60,20 +94,22 @@ class EngineSecurityManager(SecurityManager):
         return current_app.config.get("LOGIN_RATE_LIMIT") or super().auth_rate_limit
 
     def auth_user_db(self, username, password):
-        """FAB has no lockout and no login log: refuse a locked account before its password, record every attempt."""
+        """FAB has no lockout and no login log: refuse an account locked for this client address before its
+        password, record every attempt. The form and the REST login (/api/v1/security/login) both come here."""
         from app.platform import login_security as ls
 
         session = self.session
+        ip = ls.client_address()
         user = (self.find_user(username=username) or self.find_user(email=username)) if username else None
         if user is not None and user.is_active:
-            until = ls.locked_until(session, user.id)
+            until = ls.locked_until(session, user.id, ip)
             if until is not None:
                 g.login_refusal = ls.lock_message(until)
                 ls.record_attempt(session, username, user, False, ls.LOCKED)
                 return None
         authenticated = super().auth_user_db(username, password)
         if authenticated is not None:
-            ls.clear_failures(session, authenticated.id)
+            ls.clear_failures(session, authenticated.id, ip)
             ls.record_attempt(session, username, authenticated, True)
         elif user is None:
             ls.record_attempt(session, username, None, False, ls.UNKNOWN_USER)
@@ -81,7 +117,7 @@ class EngineSecurityManager(SecurityManager):
             ls.record_attempt(session, username, user, False, ls.INACTIVE)
         else:
             ls.record_attempt(session, username, user, False, ls.WRONG_PASSWORD)
-            until = ls.record_failure(session, user.id)
+            until = ls.record_failure(session, user, ip)
             if until is not None:
                 g.login_refusal = ls.lock_message(until)
         return authenticated

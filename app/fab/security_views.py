@@ -10,18 +10,21 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from flask import current_app, flash, redirect
+from flask import current_app, flash, g, redirect
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.exceptions import FABException
-from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
+from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, BS3TextFieldWidget
+from flask_appbuilder.forms import DynamicForm
 from flask_appbuilder.security import forms as fab_forms
 from flask_appbuilder.security import views as fab
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.security.sqla import models as fab_models
-from flask_babel import gettext, lazy_gettext
-from wtforms import StringField
-from wtforms.validators import DataRequired
+from flask_appbuilder.validators import PasswordComplexityValidator
+from flask_babel import LazyString, gettext, lazy_gettext
+from werkzeug.security import check_password_hash
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, ValidationError
 
 from app.meta import formatting
 
@@ -298,3 +301,45 @@ class UserInfoEdit(fab_forms.UserInfoEdit):
 
 class UserInfoEditView(fab.UserInfoEditView):
     form = UserInfoEdit
+
+
+def _new_password_hint() -> str:
+    from app.platform.login_security import password_hint
+
+    return "新密码" + password_hint()
+
+
+def _is_current_password(password: str | None) -> bool:
+    user = getattr(g, "user", None)
+    stored = getattr(user, "password", None)
+    return bool(stored and password) and check_password_hash(stored, password)
+
+
+class ResetMyPasswordForm(DynamicForm):
+    """FAB changes one's own password without asking for the current one: whoever finds a browser left logged
+    in could take the account. The current password comes first; the new one may not be the same."""
+
+    current_password = PasswordField("当前密码", validators=[DataRequired(message="请输入当前密码")],
+                                     description="为确认是您本人操作，请输入现在使用的密码",
+                                     widget=BS3PasswordFieldWidget())
+    password = PasswordField("新密码", validators=[DataRequired(message="请输入新密码"), PasswordComplexityValidator()],
+                             description=LazyString(_new_password_hint), widget=BS3PasswordFieldWidget())
+    conf_password = PasswordField("确认新密码", validators=[EqualTo("password", message="两次输入的新密码不一致")],
+                                  description="请再输入一次新密码", widget=BS3PasswordFieldWidget())
+
+    def validate_current_password(self, field):
+        if field.data and not _is_current_password(field.data):
+            raise ValidationError("当前密码不正确")
+
+    def validate_password(self, field):
+        if field.data and _is_current_password(field.data):
+            raise ValidationError("新密码不能与当前密码相同")
+
+
+class ResetMyPasswordView(fab.ResetMyPasswordView):
+    """修改我的密码: asks for the current password; the other browsers of the account are logged out
+    (app/platform/sessions.py), this one stays."""
+
+    form = ResetMyPasswordForm
+    form_title = "修改我的密码"
+    message = "密码已修改，该账号在其他浏览器和设备上的登录已全部退出"

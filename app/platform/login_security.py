@@ -2,15 +2,22 @@
 
 The decisions at login time are taken in EngineSecurityManager.auth_user_db (app/fab/security.py); this module
 holds the tables, the rules and the admin screens (系统管理 → 登录日志 / 账号锁定).
+
+A lockout is per account *and client address*: wrong passwords typed from one address lock that address out
+of the account for a while, never the owner logging in from elsewhere. Locks and unlocks are written to the
+操作日志 (who, whom, from which address, until when).
 """
 from __future__ import annotations
 
+import json
 import math
 import re
 import time
 from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
 
-from flask import Flask, current_app, flash, has_app_context, redirect, request, session
+from flask import Flask, current_app, flash, has_app_context, has_request_context, redirect, request, session
 from flask_appbuilder import Model, ModelView
 from flask_appbuilder.actions import action
 from flask_appbuilder.exceptions import PasswordComplexityValidationError
@@ -20,11 +27,13 @@ from flask_appbuilder.security.forms import ResetPasswordForm
 from flask_appbuilder.security.sqla.models import User
 from flask_babel import LazyString
 from flask_login import current_user, logout_user
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, event, update
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, UniqueConstraint, event, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import relationship
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.meta import clock
+from app.platform import safe_next, sessions
 
 MENU_CATEGORY = "系统管理"
 IDLE_KEY = "_last_active"  # epoch seconds of the last request of a logged-in user
@@ -35,6 +44,11 @@ WRONG_PASSWORD = "密码错误"
 UNKNOWN_USER = "账号不存在"
 LOCKED = "账号已锁定"
 INACTIVE = "账号已停用"
+
+# Written to the 操作日志 (app/rules/audit.py AuditLog.action).
+LOCK_ACTION = "锁定"
+UNLOCK_ACTION = "解锁"
+COMMON_PASSWORDS = Path(__file__).with_name("common_passwords.txt")
 
 
 # --- Password policy -------------------------------------------------------------------------------------
@@ -50,11 +64,20 @@ def password_problems(password: str | None) -> list[str]:
         problems.append("密码必须包含字母")
     if not re.search(r"[0-9]", password):
         problems.append("密码必须包含数字")
+    if password.strip().lower() in common_passwords():
+        problems.append("这个密码太常见，很容易被猜中，请换一个")
     return problems
 
 
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The list in common_passwords.txt, in lower case (the comparison ignores case: Aa123456 is aa123456)."""
+    lines = COMMON_PASSWORDS.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+
+
 def password_hint() -> str:
-    return f"至少 {current_app.config.get('PASSWORD_MIN_LENGTH', 8)} 位，须同时包含字母和数字"
+    return f"至少 {current_app.config.get('PASSWORD_MIN_LENGTH', 8)} 位，须同时包含字母和数字，不能是常见密码"
 
 
 def validate_password(password: str | None) -> None:
@@ -67,16 +90,20 @@ def validate_password(password: str | None) -> None:
 # --- Tables ----------------------------------------------------------------------------------------------
 
 class LoginLock(Model):
-    """Consecutive failed logins of an account, and until when it is locked. One row per account."""
+    """Consecutive failed logins of an account from one client address, and until when that address is locked
+    out of the account. One row per account and address."""
 
     __tablename__ = "login_lock"
-    user_id = Column(Integer, ForeignKey("ab_user.id", ondelete="CASCADE"), primary_key=True)
+    __table_args__ = (UniqueConstraint("user_id", "ip"),)
+    id = Column(Integer, primary_key=True)
+    user_id = Column(Integer, ForeignKey("ab_user.id", ondelete="CASCADE"), nullable=False)
+    ip = Column(String(45), nullable=False, default="")
     failures = Column(Integer, nullable=False, default=0)
     locked_until = Column(DateTime, nullable=True)
     user = relationship(User, lazy="joined")
 
     def __repr__(self) -> str:
-        return f"{self.user_id}"
+        return f"{self.user_id} {self.ip}"
 
 
 class LoginLog(Model):
@@ -111,9 +138,19 @@ def _lock_minutes() -> int:
     return int(current_app.config.get("LOGIN_LOCK_MINUTES", 10))
 
 
-def locked_until(session_, user_id: int) -> datetime | None:
-    """The end of the account's lock, or None when it may try to log in."""
-    row = session_.get(LoginLock, user_id, populate_existing=True)
+def client_address() -> str:
+    """The address a login comes from (behind a reverse proxy, see PROXY_COUNT in config.py)."""
+    return (request.remote_addr or "")[:45] if has_request_context() else ""
+
+
+def _row(session_, user_id: int, ip: str) -> LoginLock | None:
+    return (session_.query(LoginLock).populate_existing()
+            .filter(LoginLock.user_id == user_id, LoginLock.ip == ip).one_or_none())
+
+
+def locked_until(session_, user_id: int, ip: str) -> datetime | None:
+    """The end of the account's lock for logins from ``ip``, or None when it may try to log in."""
+    row = _row(session_, user_id, ip)
     if row is not None and row.locked_until is not None and row.locked_until > clock.now():
         return row.locked_until
     return None
@@ -125,40 +162,73 @@ def lock_message(until: datetime) -> str:
             "或联系系统管理员解锁")
 
 
-def record_failure(session_, user_id: int) -> datetime | None:
-    """Count one more consecutive failure (atomically, several workers may log in at once); lock at the limit.
+def record_failure(session_, user, ip: str) -> datetime | None:
+    """Count one more consecutive failure from ``ip`` (atomically, several workers may log in at once); lock the
+    account for that address at the limit, and write the lock to the 操作日志.
 
-    Returns the end of the lock if this failure locked the account.
+    Returns the end of the lock when the account is now locked for this address.
     """
     now = clock.now()
-    if session_.get(LoginLock, user_id) is None:
+    if _row(session_, user.id, ip) is None:
         try:
             with session_.begin_nested():
-                session_.add(LoginLock(user_id=user_id, failures=0))
+                session_.add(LoginLock(user_id=user.id, ip=ip, failures=0))
         except IntegrityError:
             pass  # another worker created it first
     table = LoginLock.__table__
+    this = (table.c.user_id == user.id) & (table.c.ip == ip)
     # A lock that has run out starts a fresh count.
-    session_.execute(update(table).where(table.c.user_id == user_id, table.c.locked_until <= now)
-                     .values(failures=0, locked_until=None))
-    session_.execute(update(table).where(table.c.user_id == user_id).values(failures=table.c.failures + 1))
-    session_.execute(update(table).where(table.c.user_id == user_id, table.c.failures >= _max_failures(),
-                                         table.c.locked_until.is_(None))
-                     .values(locked_until=now + timedelta(minutes=_lock_minutes())))
+    session_.execute(update(table).where(this, table.c.locked_until <= now).values(failures=0, locked_until=None))
+    session_.execute(update(table).where(this).values(failures=table.c.failures + 1))
+    until = now + timedelta(minutes=_lock_minutes())
+    locked = session_.execute(update(table).where(this, table.c.failures >= _max_failures(),
+                                                  table.c.locked_until.is_(None))
+                              .values(locked_until=until)).rowcount
+    if locked:
+        _audit(session_, LOCK_ACTION, user, ip, [
+            _change("reason", "原因", "", f"连续 {_max_failures()} 次密码错误"),
+            _change("locked_until", "锁定至", "", _when(until))])
     session_.commit()
-    return locked_until(session_, user_id)
+    return locked_until(session_, user.id, ip)
 
 
-def clear_failures(session_, user_id: int) -> None:
-    """A successful login (or an administrator's unlock) resets the count."""
+def clear_failures(session_, user_id: int, ip: str) -> None:
+    """A successful login from ``ip`` resets that address's count (not the others')."""
     table = LoginLock.__table__
-    session_.execute(update(table).where(table.c.user_id == user_id).values(failures=0, locked_until=None))
+    session_.execute(update(table).where(table.c.user_id == user_id, table.c.ip == ip)
+                     .values(failures=0, locked_until=None))
     session_.commit()
+
+
+def unlock_address(session_, row: LoginLock) -> None:
+    """An administrator unlocks an account for one address; the 操作日志 records who unlocked whom."""
+    was = row.locked_until
+    table = LoginLock.__table__
+    session_.execute(update(table).where(table.c.id == row.id).values(failures=0, locked_until=None))
+    _audit(session_, UNLOCK_ACTION, row.user, row.ip, [
+        _change("failures", "连续失败次数", str(row.failures or 0), "0"),
+        _change("locked_until", "锁定至", _when(was) if was and was > clock.now() else "", "")])
+    session_.commit()
+
+
+def _change(field: str, label: str, old: str, new: str) -> dict:
+    return {"field": field, "label": label, "old": old, "new": new}
+
+
+def _audit(session_, action: str, user, ip: str, changes: list[dict]) -> None:
+    """One 操作日志 row: the actor is the administrator (an unlock) or 系统 (a lock after failed passwords)."""
+    from app.rules.audit import AuditLog, actor, display_name
+
+    actor_id, actor_name = actor()
+    changes = [*changes, _change("ip", "登录地址", "", ip or "（未知）")]
+    session_.add(AuditLog(created_at=clock.now(), user_id=actor_id, user_name=actor_name[:100], action=action,
+                          model="User", model_label="用户", record_id=user.id,
+                          record_name=display_name(user)[:255], changes=json.dumps(changes, ensure_ascii=False)))
 
 
 def record_attempt(session_, username: str, user, success: bool, reason: str | None = None) -> None:
     session_.add(LoginLog(attempted_at=clock.now(), username=(username or "")[:100],
-                          user_id=getattr(user, "id", None), ip=(request.remote_addr or "")[:45] or None,
+                          user_id=getattr(user, "id", None), ip=client_address() or None,
                           success=success, reason=None if success else reason))
     session_.commit()
 
@@ -191,16 +261,16 @@ def admin_views() -> tuple[type, type]:
         base_order = ("attempted_at", "desc")
 
     class LoginLockView(ModelView):
-        """账号锁定: accounts with failed logins; an administrator may unlock them."""
+        """账号锁定: accounts with failed logins, per client address; an administrator may unlock them."""
 
         datamodel = SQLAInterface(LoginLock)
         route_base = "/login-lock"
         include_route_methods = {"list", "action_post"}
         base_permissions = ["can_list", "unlock"]
         list_title = "账号锁定"
-        list_columns = ["user.username", "user", "failures", "locked_until"]
-        search_columns = ["user", "locked_until"]
-        label_columns = {"user.username": "用户名", "user": "姓名", "failures": "连续失败次数",
+        list_columns = ["user.username", "user", "ip", "failures", "locked_until"]
+        search_columns = ["user", "ip", "locked_until"]
+        label_columns = {"user.username": "用户名", "user": "姓名", "ip": "登录地址", "failures": "连续失败次数",
                          "locked_until": "锁定至"}
         formatters_columns = {"locked_until": _when}
         base_filters = [["failures", FilterGreater, 0]]  # an account's row stays after a successful login, at 0
@@ -210,7 +280,7 @@ def admin_views() -> tuple[type, type]:
         def unlock(self, items):
             items = items if isinstance(items, list) else [items]
             for item in items:
-                clear_failures(self.datamodel.session, item.user_id)
+                unlock_address(self.datamodel.session, item)
             flash(f"已解锁 {len(items)} 个账号", "success")
             return redirect(self.get_redirect())
 
@@ -242,14 +312,36 @@ def _idle_timeout():
     return None
 
 
+def _limit_password_guessing(appbuilder) -> None:
+    """FAB limits POST /login/ only. The REST login (/api/v1/security/login, refresh) and 修改我的密码 (which
+    checks the current password) get the same limit, and all of them count against one budget per client
+    address: a password guesser gains nothing by switching between them."""
+    sm = appbuilder.sm
+    if not sm.is_auth_limited:
+        return
+    shared = sm.limiter.shared_limit(sm.auth_rate_limit, scope="login", methods=["POST"])
+    others = [view for view in appbuilder.baseviews if isinstance(view, (sm.security_api, sm.resetmypasswordview))]
+    for view in [sm.auth_view, *others]:
+        shared(view.blueprint)
+
+
 def register(app: Flask, appbuilder) -> None:
-    """Password policy hook, idle timeout, and the 系统管理 screens (administrators only)."""
+    """Password policy hook, idle timeout, session stamps, the REST login's rate limit, and the 系统管理 screens
+    (administrators only)."""
+    proxies = int(app.config.get("PROXY_COUNT") or 0)
+    if proxies > 0 and not isinstance(app.wsgi_app, ProxyFix):
+        # Behind a reverse proxy every request comes from the proxy: the client's address (lockout, rate
+        # limit, login log) is read from the X-Forwarded-For the trusted proxies add.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     app.config.setdefault("FAB_PASSWORD_COMPLEXITY_VALIDATOR", validate_password)
     # FAB's password fields tell the user "this application does not check this for you": state the policy.
     ResetPasswordForm.password.kwargs["description"] = LazyString(lambda: "密码" + password_hint())
     appbuilder.sm.userdbmodelview.add_form_extra_fields["password"].kwargs["description"] = LazyString(
         lambda: "用户登录系统的密码，" + password_hint())
     app.before_request(_idle_timeout)
+    sessions.register(app)
+    safe_next.register(app)
+    _limit_password_guessing(appbuilder)
     log_view, lock_view = admin_views()
     appbuilder.add_view(log_view, "登录日志", icon="fa-sign-in", category=MENU_CATEGORY,
                         category_icon="fa-cogs")

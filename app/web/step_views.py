@@ -14,6 +14,7 @@ from wtforms import HiddenField, RadioField, TextAreaField
 from app.declare.workflow import APPROVE, Step
 from app.fab.datamodel import EngineInterface
 from app.meta import introspect, prefill
+from app.platform import safe_next
 from app.rules import steps
 from app.rules.history import history
 from app.rules.write import Refused
@@ -198,6 +199,4 @@ class StepsMixin:
 
 def _local(url: str | None) -> str | None:
     """A return address within this site only (我的待办 sends users back to itself)."""
-    if url and url.startswith("/") and not url.startswith("//") and "\\" not in url:
-        return url
-    return None
+    return safe_next.safe_local_path(url)
