@@ -1,11 +1,15 @@
 """批量分配床位: the dorm manager picks students and a building; free beds are filled by the rules."""
 from __future__ import annotations
 
+import logging
+
 from flask import flash, request
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
 from app.rules import read, write
@@ -13,7 +17,12 @@ from models.dorms import Accommodation, AccommodationStatus, Building, Student, 
 
 from .base import SchoolPage
 
+log = logging.getLogger(__name__)
+
 MAX_SHOWN = 600
+# Another 宿管员 placed students in the same building between this page's reading of the free beds and its
+# writing (a bed's, room's or student's row version moved, or the database refused a second active stay).
+RACED = "床位已被他人修改（有人同时在这栋楼分配床位），本次分配全部未保存。请重新选择学生后再分配。"
 
 
 class AllocationForm(FlaskForm):
@@ -59,6 +68,16 @@ class DormAllocationView(SchoolPage):
             return None
         return db.session.query(Building).filter(Building.id == int(raw), *read.criteria(Building)).first()
 
+    def _lost_race(self, building, form, problem, message: str = RACED):
+        """Nothing of this allocation is kept: the session rolls back; the page says why in Chinese."""
+        db.session.rollback()
+        if message is RACED:
+            log.info("allocation lost a race: %s", problem)
+        else:
+            log.exception("database error while allocating beds")
+        flash(message, "danger")
+        return self._page(building, form=form)
+
     @expose("/")
     @has_access
     def index(self):
@@ -77,7 +96,12 @@ class DormAllocationView(SchoolPage):
             flash("请选择宿舍楼，并至少勾选一名学生", "warning")
             return self._page(building, form=form)
         students = list(db.session.scalars(select(Student).where(Student.id.in_(ids), *read.criteria(Student))))
-        placed, refused = allocate(db.session, students, building)
+        try:
+            placed, refused = allocate(db.session, students, building)  # flushes each stay as it places it
+        except (StaleDataError, IntegrityError) as lost:
+            return self._lost_race(building, form, lost)
+        except SQLAlchemyError as failed:
+            return self._lost_race(building, form, failed, message=write.DATABASE)
         pairs = {(id(student), id(bed)) for student, bed in placed}
         stays = [record for record in db.session.identity_map.values() if isinstance(record, Accommodation)
                  and (id(record.student), id(record.bed)) in pairs]
