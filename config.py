@@ -1,6 +1,7 @@
 """Configuration, read from the environment. Nothing secret is stored in the repository."""
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -31,6 +32,10 @@ def _database_url() -> str:
 SECRET_KEY = _secret_key()
 SQLALCHEMY_DATABASE_URI = _database_url()
 SQLALCHEMY_TRACK_MODIFICATIONS = False
+# pool_pre_ping: a pooled connection is tested (SELECT 1) before each checkout and silently replaced when the
+# database dropped it (PostgreSQL restarted, a failover, an idle timeout): no request fails on a dead connection.
+# Options given here or by create_app's overrides are kept; pool_pre_ping is added unless one sets it.
+SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
 APP_NAME = "学校后勤管理系统"
 SCHOOL_NAME = os.environ.get("SCHOOL_NAME", "")  # printed on asset labels and forms (APP_NAME when empty)
@@ -59,15 +64,22 @@ FAB_PASSWORD_COMPLEXITY_ENABLED = True  # the validator (app/platform/login_secu
 PASSWORD_MIN_LENGTH = 8  # and letters and digits both
 
 # Login hardening (app/platform/login_security.py): lockout, rate limit per IP, idle timeout.
-LOGIN_MAX_FAILURES = 5  # consecutive wrong passwords …
-LOGIN_LOCK_MINUTES = 10  # … lock the account this long
-AUTH_RATE_LIMITED = True  # FAB applies LOGIN_RATE_LIMIT to POST /login/ with Flask-Limiter
+LOGIN_MAX_FAILURES = 5  # consecutive wrong passwords from one client address …
+LOGIN_LOCK_MINUTES = 10  # … lock the account for that address this long (the owner elsewhere is not locked out)
+AUTH_RATE_LIMITED = True  # LOGIN_RATE_LIMIT, per client address, over POST /login/, the REST login and 修改我的密码
 LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
 RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") == "1"
 # "memory://" counts per process; with several workers use Redis, e.g. "redis://127.0.0.1:6379".
 RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
 RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # Redis down: count per process rather than refuse every login
 SESSION_IDLE_MINUTES = 30
+# Logout and a password change end every session and token of the account (app/platform/sessions.py).
+# REST tokens (POST /api/v1/security/login): access tokens 15 minutes, refresh tokens one day (FAB: 30 days).
+JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=15)
+JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=1)
+# Behind a reverse proxy (nginx …): how many proxies add X-Forwarded-For. The client's address decides the
+# lockout, the rate limit and the login log; 0 when the system is reached directly.
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"  # set to 1 when served over HTTPS
@@ -84,6 +96,16 @@ UPLOAD_FOLDER = str(INSTANCE_DIR / "uploads")
 IMG_UPLOAD_FOLDER = str(INSTANCE_DIR / "uploads")
 MAX_CONTENT_LENGTH = 16 * 1024 * 1024  # hard cap of any request (413 → Chinese error page)
 UPLOAD_MAX_MB = 5  # largest image a photo() field accepts (app/features/uploads.py)
+# 导入 (app/features/imports/reading.py): the uploaded file, and what an .xlsx (a zip archive) may unpack to —
+# checked from the sizes its parts declare, before anything parses it (a small "zip bomb" is refused).
+IMPORT_MAX_MB = 10
+IMPORT_MAX_UNCOMPRESSED_MB = 100  # all parts together
+IMPORT_MAX_SHARED_STRINGS_MB = 30  # xl/sharedStrings.xml, which openpyxl holds whole in memory
+IMPORT_MAX_COMPRESSION_RATIO = 200  # a part of 1 MB or more unpacking to more times its packed size is refused
+
+# Logging: the app's records (every unhandled error with its traceback and request id) go to stderr, which
+# gunicorn (gunicorn.conf.py) and the development server pass on; LOG_LEVEL=DEBUG, INFO, WARNING …
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
 # True only for the demo: creates the demo accounts with the published password.
 DEMO_MODE = os.environ.get("DEMO_MODE", "0") == "1"

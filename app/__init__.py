@@ -32,6 +32,9 @@ def create_app(overrides: dict | None = None, extra_models: Iterable[type] = ())
     app.json = EngineJSONProvider(app)
     app.config.from_object(config)
     app.config.update(overrides or {})
+    # A dead pooled connection (PostgreSQL restarted) is replaced before use; other engine options are kept.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True,
+                                               **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
     i18n.compile_catalogues(TRANSLATIONS)
     fab.install(app)  # every Flask-AppBuilder override, checked against the FAB version it was written for
@@ -68,10 +71,11 @@ def create_app(overrides: dict | None = None, extra_models: Iterable[type] = ())
         checks.check_grants(ROLES, {getattr(v, "class_permission_name", "") for v in appbuilder.baseviews})
 
     from app.platform import cli, csrf
-    from app.web import errors, templating
+    from app.web import errors, rest_answers, templating
 
     cli.register(app)
     errors.register(app)
+    rest_answers.register(app, registry.api_labels(app))  # REST answers in Chinese; unparseable requests refused
     csrf.register(app)
     templating.register(app)
     return app

@@ -146,7 +146,7 @@ class Asset(Entity):
     spec = text("规格型号", 100)
     serial_no = text("出厂编号", 60)
     unit = text("计量单位", 10, required=True, default="台")
-    quantity = integer("数量", required=True, default=1)
+    quantity = integer("数量", required=True, default=1, max=100_000)
     unit_price = money("单价", required=True)
     amount = money("金额", help="数量 × 单价，自动计算")
     fund_source = choice(FundSource, "经费来源")

@@ -102,7 +102,7 @@ class SurveyItem(Entity):
     name = text("项目名称", 100, required=True, help="例：饭菜质量、宿舍卫生、维修及时性")
     unit_id = key("department.id")
     unit = relation("Department", "服务单位")
-    sort = integer("排序", required=True, default=10)
+    sort = integer("排序", required=True, default=10, min=0, max=10_000)
 
     def __str__(self) -> str:
         period = self.survey.period if self.survey is not None else ""

@@ -126,6 +126,52 @@ def app():
     yield application
 
 
+def _fuzz_database_url() -> str:
+    """A database of its own for the fuzz tests (they write whatever they like): beside the worker's."""
+    from sqlalchemy import create_engine, make_url, text
+
+    url = os.environ["DATABASE_URL"]
+    if not url.startswith("postgresql"):
+        return f"sqlite:///{_TMP}/fuzz.db"
+    target = make_url(url).set(database=f"{make_url(url).database}_fuzz")
+    server = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}).scalar():
+            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    server.dispose()
+    rendered = target.render_as_string(hide_password=False)
+    _reset_database_schema(rendered)
+    return rendered
+
+
+def _reset_database_schema(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def fuzz_app(app):
+    """A second app on its own database with the demo loaded: property-based tests post anything there."""
+    from app import create_app
+    from app.platform.cli import prepare_database
+
+    application = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "DEMO_MODE": True,
+                              "FAB_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+                              "SQLALCHEMY_DATABASE_URI": _fuzz_database_url()})
+    application.before_request_funcs.setdefault(None, []).insert(0, lambda: g.__dict__.clear())
+    with application.app_context():
+        prepare_database()
+        from demo.loader import load_demo
+
+        load_demo(scale=1)
+    yield application
+
+
 @pytest.fixture
 def db(app):
     from app.extensions import db as database

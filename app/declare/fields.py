@@ -69,16 +69,26 @@ def long_text(label: str, **kwargs: Any) -> Column:
     return field(Text, label, **kwargs)
 
 
-def integer(label: str, **kwargs: Any) -> Column:
-    return field(Integer, label, **kwargs)
+def _bounded(column: Column, minimum: Any, maximum: Any) -> Column:
+    """The smallest and largest value a door accepts (app/rules/values.py), beyond what the type holds."""
+    if minimum is not None:
+        column.info["min"] = minimum
+    if maximum is not None:
+        column.info["max"] = maximum
+    return column
 
 
-def decimal(label: str, scale: int = 2, **kwargs: Any) -> Column:
-    return field(Numeric(14, scale), label, **kwargs)
+def integer(label: str, *, min: int | None = None, max: int | None = None, **kwargs: Any) -> Column:
+    """A whole number; ``min``/``max`` bound what a door accepts (a room's 床位数), within what the column holds."""
+    return _bounded(field(Integer, label, **kwargs), min, max)
 
 
-def money(label: str, **kwargs: Any) -> Column:
-    return field(Numeric(14, 2), label, fmt="money", **kwargs)
+def decimal(label: str, scale: int = 2, *, min: Any = None, max: Any = None, **kwargs: Any) -> Column:
+    return _bounded(field(Numeric(14, scale), label, **kwargs), min, max)
+
+
+def money(label: str, *, min: Any = None, max: Any = None, **kwargs: Any) -> Column:
+    return _bounded(field(Numeric(14, 2), label, fmt="money", **kwargs), min, max)
 
 
 def day(label: str, **kwargs: Any) -> Column:
@@ -91,7 +101,7 @@ def moment(label: str, **kwargs: Any) -> Column:
 
 def stars(label: str, **kwargs: Any) -> Column:
     """A rating of 1 to 5, given by tapping stars on forms and shown as ★★★★☆."""
-    return field(Integer, label, fmt="stars", **kwargs)
+    return _bounded(field(Integer, label, fmt="stars", **kwargs), 1, 5)
 
 
 def telephone(label: str, length: int = 30, **kwargs: Any) -> Column:

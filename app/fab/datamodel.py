@@ -150,6 +150,17 @@ class EngineInterface(SQLAInterface):
         super().__init__(obj, session)
         self.eager = [name for name in eager if self.is_relation(name.split(".")[0])]
 
+    def get(self, id, filters=None, select_columns=None, outer_default_load=False):
+        """A record number no key can hold (``/show/99999999999999999999``) names no record: FAB passed it to
+        the driver, which overflowed (a 500)."""
+        try:
+            number = int(id)
+        except (TypeError, ValueError):
+            return None
+        if not 0 < number <= 2**63 - 1:
+            return None
+        return super().get(number, filters, select_columns, outer_default_load)
+
     def _loader_options(self):
         """Load every shown relation in one extra statement each, whatever the row count.
 

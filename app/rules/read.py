@@ -31,8 +31,11 @@ def select(model: type, *where, columns: tuple = ()):
     return sql_select(*(columns or (model,))).where(*where, *criteria(model))
 
 
+ID_LIMIT = 2**63 - 1  # what a database key holds; a larger number names no record (and overflows drivers)
+
+
 def one(session, model: type, pk: Any, *where) -> Any:
     """The record ``pk`` of ``model`` if it exists and the user may reach it (and ``where`` holds), else None."""
-    if pk is None:
+    if isinstance(pk, bool) or not isinstance(pk, int) or not 0 < pk <= ID_LIMIT:
         return None
     return query(session, model, model.id == pk, *where).first()

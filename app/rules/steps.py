@@ -9,7 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.declare.workflow import APPROVE, REJECT, RETURN, Step, Workflow
 from app.meta import formatting, introspect
-from app.rules import numbering, qualify, references, write
+from app.rules import numbering, qualify, references, values, write
 from app.rules.history import WorkflowLog
 from app.rules.write import Refused
 
@@ -72,6 +72,9 @@ def take(session, record: Any, workflow: Workflow, step: Step, user: Any, *, dec
                 errors.update(references.out_of_scope(session, record, user))  # what the step's form set
                 if step.creates is not None:
                     errors.update(_add_child(session, record, step, populate_child))
+                typed = write.typed_refusals(record, write.children(record, _step_lines(record, step)))
+                if typed:  # nothing computes with a value its column cannot hold
+                    raise Refused("未办理，请按提示补充或修改", {**errors, **typed})
                 errors.update(_line_errors(session, record, step))
             target = _target(session, workflow, record, step, decision, stage)
             setattr(record, workflow.field, target)
@@ -124,11 +127,14 @@ def _target(session, workflow: Workflow, record: Any, step: Step, decision: str,
     return target
 
 
+def _step_lines(record: Any, step: Step) -> list:
+    return [spec for spec in getattr(getattr(record, "__admin__", None), "lines", ()) if step.name in spec.steps]
+
+
 def _line_errors(session, record: Any, step: Step) -> dict[str, str]:
     """The rules of the document lines this step's form enters, keyed ``relation-index-field``."""
-    specs = [spec for spec in getattr(getattr(record, "__admin__", None), "lines", ()) if step.name in spec.steps]
     errors = {}
-    for relation, index, child in write.children(record, specs):
+    for relation, index, child in write.children(record, _step_lines(record, step)):
         child.before_save()
         found = {**qualify.refusals(session, child), **child.validate(),
                  **references.out_of_scope(session, child)}
@@ -143,6 +149,9 @@ def _add_child(session, record: Any, step: Step, populate_child) -> dict[str, st
     if populate_child is not None:
         populate_child(child)
     errors = {name: "请填写此项" for name in step.creates.required if getattr(child, name) in (None, "")}
+    typed = values.refusals(child)
+    if typed:  # nothing computes with a value its column cannot hold
+        raise Refused("未办理，请按提示补充或修改", {**errors, **typed})
     errors.update(references.out_of_scope(session, child))
     getattr(record, step.creates.relation).append(child)
     child.before_save()

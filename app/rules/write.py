@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.meta import formatting, introspect
-from app.rules import identity, locks, numbering, qualify, references, scope
+from app.rules import identity, locks, numbering, qualify, references, scope, values
 
 log = logging.getLogger(__name__)
 
@@ -74,13 +74,25 @@ def check_version(item, seen_version) -> None:
         raise Refused(STALE, conflict=True)
 
 
+def typed_refusals(item, rows=()) -> dict[str, str]:
+    """Values their columns cannot hold (app/rules/values.py), on the record and on its lines."""
+    found = values.refusals(item)
+    for relation, index, child in rows:
+        found.update({f"{relation}-{index}-{name}": m for name, m in values.refusals(child).items()})
+    return found
+
+
 def refusals(session, item) -> dict[str, str]:
     """What this path refuses about a filled ``item`` before its model rules, for doors that report problems
-    their own way (import): its lock (key ""), each reference outside the data scope or qualifying rule."""
+    their own way (import): its lock (key ""), values its columns cannot hold, each reference outside the
+    data scope or qualifying rule."""
     state = inspect(item)
     found = locks.document_refusal(item) if state.transient or state.pending else locks.refusal(item)
     if found:
         return {"": found}
+    typed = values.refusals(item)
+    if typed:
+        return typed
     unqualified, outside = references.refusals(session, item)
     return {**unqualified, **outside}
 
@@ -104,6 +116,10 @@ def save(session, item, populate: Callable[[], dict | None] | None = None, *, se
                 session.rollback()
                 raise Refused(found)
             rows = children(item, specs)
+            typed = {**filled, **typed_refusals(item, rows)}
+            if typed:  # nothing computes with a value its column cannot hold
+                session.rollback()
+                raise Refused("保存未成功，请按提示修改标红的项目", typed)
             unqualified, outside = references.refusals(session, item)
             line_refusals = [references.refusals(session, child) for _, _, child in rows]
             locks.reopen(item, lines_changed(item, specs))
@@ -141,6 +157,10 @@ def save_all(session, items: list, *, created: bool = False) -> None:
                 found = locks.document_refusal(item) if fresh else locks.refusal(item)
                 if found:
                     errors[str(index)] = found
+                    continue
+                typed = values.refusals(item)
+                if typed:
+                    errors[str(index)] = "；".join(dict.fromkeys(typed.values()))
                     continue
                 unqualified = qualify.refusals(session, item) if not created else {}
                 outside = references.out_of_scope(session, item, every=created)

@@ -133,6 +133,20 @@ def build_api(model: type, models: list[type]) -> type[EngineRestApi]:
     })
 
 
+def api_labels(app):
+    """For an /api/v1/<resource>/… path: the Chinese labels of the fields of the model it serves."""
+    by_resource = {}
+
+    def labels_of(path: str) -> dict:
+        if not by_resource:
+            for model in app.extensions["engine"].models:
+                by_resource[model.__tablename__.replace("_", "-")] = introspect.labels(model)
+        parts = path.split("/")
+        return by_resource.get(parts[3], {}) if len(parts) > 3 else {}
+
+    return labels_of
+
+
 def register_all(appbuilder, models: list[type], menu: dict[str, str]) -> dict[type, EngineModelView]:
     """Register each model's view (in menu order) and API; return the view instance per model."""
     views = {}

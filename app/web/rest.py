@@ -60,6 +60,16 @@ class EngineRestApi(ModelRestApi):
             refused[key] = [f"不能填写「{label}」" if label else "没有这一项，或不能通过接口填写"]
         return refused
 
+    def _bad_references(self, data: dict) -> dict[str, list[str]]:
+        """A relation is named by a record number: not text, not true/false, not beyond what a key holds."""
+        refused = {}
+        for key, value in data.items():
+            if value is None or not self.datamodel.is_relation_many_to_one(key):
+                continue
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= read.ID_LIMIT:
+                refused[key] = ["请选择有效的记录（填写记录编号）"]
+        return refused
+
     def _prefills(self, data: dict) -> dict[str, Any]:
         """Fields the request left out whose form would prefill them, with their values."""
         found = {}
@@ -81,7 +91,7 @@ class EngineRestApi(ModelRestApi):
         data = request.json
         if not isinstance(data, dict):
             return self.response_400(message=NOT_AN_OBJECT)
-        refused = self._unwritable(data)
+        refused = self._unwritable(data) or self._bad_references(data)
         if refused:
             return self.response_422(message=refused)
         prefilled = self._prefills(data)
@@ -114,7 +124,7 @@ class EngineRestApi(ModelRestApi):
         seen_version = data.pop("row_version", None)
         if seen_version is None:
             return self.response_422(message={"row_version": [NO_VERSION]})
-        refused = self._unwritable(data)
+        refused = self._unwritable(data) or self._bad_references(data)
         if refused:
             return self.response_422(message=refused)
         try:
