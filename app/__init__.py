@@ -60,11 +60,12 @@ def create_app(overrides: dict | None = None, extra_models: Iterable[type] = ())
             appbuilder, inbox_views.PAGES + list(getattr(pages, "PAGES", ())), getattr(domain, "MENU", {}))
         app.extensions["engine"] = engine
         from app.features import audit_views, imports, prints, uploads
-        from app.platform import headers, login_security
+        from app.platform import headers, login_security, query_args
 
         imports.register(app, appbuilder, engine)  # 导入 pages for models declaring imports=
         prints.register(app, appbuilder, getattr(pages, "PRINTS", ()))  # printable forms, linked from records
         login_security.register(app, appbuilder)  # 系统管理: login log, locks; password policy; idle timeout
+        query_args.register(app)  # NUL bytes dropped from URL arguments before any view reads them
         audit_views.register(app, appbuilder)  # 系统管理 → 操作日志; every record's history on its detail page
         uploads.register(app)  # photo() columns: checked image uploads, served to readers only
         headers.register(app)  # CSP with a per-request script nonce, nosniff, frame and referrer policy

@@ -22,39 +22,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from import_bench import prepare_environment, student_file  # noqa: E402
 
-SHARED_STRINGS_TYPE = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
-SHARED_STRINGS_REL = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
-
-
-def _declaring_shared_strings(name: str, content: bytes) -> bytes:
-    """The package's content types and the workbook's relations name xl/sharedStrings.xml, as Excel's do (openpyxl
-    writes inline strings): a reader without the checks would parse it."""
-    if name == "[Content_Types].xml" and SHARED_STRINGS_TYPE not in content:
-        return content.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="'
-                               + SHARED_STRINGS_TYPE + b'"/></Types>')
-    if name == "xl/_rels/workbook.xml.rels" and SHARED_STRINGS_REL not in content:
-        return content.replace(b"</Relationships>", b'<Relationship Id="rIdStrings" Type="' + SHARED_STRINGS_REL
-                               + b'" Target="sharedStrings.xml"/></Relationships>')
-    return content
+from tests import xlsx_bomb  # noqa: E402  (the same crafted workbook the tests refuse)
 
 
 def bomb(shared_strings_mb: int) -> bytes:
-    import io
-    import zipfile
-
-    source = zipfile.ZipFile(io.BytesIO(student_file(1)))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for member in source.infolist():
-            if member.filename != "xl/sharedStrings.xml":
-                archive.writestr(member, _declaring_shared_strings(member.filename, source.read(member)))
-        with archive.open("xl/sharedStrings.xml", "w", force_zip64=True) as part:
-            part.write(b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
-            chunk = b"<si><t>A</t></si>" * (1024 * 1024 // 17)
-            for _ in range(shared_strings_mb):
-                part.write(chunk)
-            part.write(b"</sst>")
-    return out.getvalue()
+    return xlsx_bomb.bomb(student_file(1), shared_strings_mb)
 
 
 def measured(label: str, step):

@@ -166,3 +166,27 @@ def test_rest_validation_messages_are_chinese_with_labels(app, admin):
     for texts in message.values():
         for text in texts:
             assert not any(c.isascii() and c.isalpha() for c in text), text
+
+
+@pytest.mark.parametrize("path", ["/supplier/list/?q=a%00b", "/supplier/list/?_flt_0_name=a%00b",
+                                  "/asset/list/?_flt_3_name=%00", "/api/v1/supplier/?q=(filters:!((col:name,opr:ct,value:'a%00')))",
+                                  "/supplier/lookup/name?q=%00"])
+def test_a_nul_byte_in_a_search_is_dropped_not_a_server_error(admin, path):
+    response = admin.get(path)
+    assert response.status_code < 500, (path, response.status_code)
+
+
+@pytest.mark.parametrize("target", ["/%09/evil.example/", "/x%0d%0aSet-Cookie:%20a=b", "//evil.example",
+                                    "https://evil.example/", "/\\evil.example"])
+def test_a_step_with_a_foreign_or_broken_return_address_stays_on_the_site(as_user, db, target):
+    """The step is applied once and the browser goes back to the record, never off site, never a 500."""
+    from tests.test_repair_steps import report, state
+
+    order_id = report(as_user, db)
+    teacher = as_user("jiaoshi")
+    response = teacher.post(f"/repair-order/step/cancel/{order_id}?next={target}", data={"comment": "不用修了"})
+    assert response.status_code in (302, 303), response.status_code
+    location = response.headers["Location"]
+    assert location.startswith("/") and not location.startswith("//") and "evil" not in location, location
+    assert "\r" not in location and "\n" not in location
+    assert state(db, order_id) == "已取消"

@@ -18,7 +18,7 @@ from wtforms import Field, SelectField, ValidationError, validators
 from wtforms.validators import StopValidation
 from wtforms.widgets import html_params
 
-from app.rules import qualify, read, search
+from app.rules import qualify, read, search, values
 
 PAGE = 20
 
@@ -85,6 +85,12 @@ class LookupField(Field):
     def pre_validate(self, form):
         if self._unknown:
             raise StopValidation("所选记录不存在、已被删除或不在您的数据范围内，请重新选择")
+
+
+def no_nul(form, field) -> None:
+    raw = field.raw_data[0] if getattr(field, "raw_data", None) else None
+    if isinstance(raw, str) and "\x00" in raw:
+        raise StopValidation(values.NUL)
 
 
 def lookup(session: Session, model, term: str, page: int, where=None) -> tuple[list, bool]:
@@ -214,6 +220,9 @@ class LookupConverter(GeneralModelConverter):
         self.column_prefix = column_prefix  # "items." for the fields of a document's lines
 
     def _convert_simple(self, col_name, label, description, lst_validators, form_props):
+        # First of every field's checks: a NUL byte stops the field before any validator sends it to the
+        # database (FAB's unique check queries with it; PostgreSQL's driver refuses it with a 500).
+        lst_validators.insert(0, no_nul)
         form_props = super()._convert_simple(col_name, label, description, lst_validators, form_props)
         column = self.datamodel.list_columns.get(col_name)
         if getattr(column, "info", {}).get("upload") == "image":  # app/declare/fields.py photo(): a checked image upload
