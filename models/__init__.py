@@ -8,6 +8,7 @@ MENU = {
     "维修管理": "fa-wrench",
     "采购管理": "fa-shopping-cart",
     "校产管理": "fa-archive",
+    "物资仓库": "fa-cubes",
     "宿舍管理": "fa-bed",
     "水电管理": "fa-tint",
     "安全巡查": "fa-shield",

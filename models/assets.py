@@ -1,6 +1,7 @@
 """校产: categories, locations, asset cards, loans, transfers, damages, disposals, stocktakes."""
 from __future__ import annotations
 
+from datetime import datetime, time
 from decimal import Decimal
 
 from sqlalchemy import UniqueConstraint, and_
@@ -28,8 +29,13 @@ from app.declare import (
 )
 from app.declare.workflow import Step, Tier, Workflow, exceeds, person, role
 from app.meta import clock
+from app.rules import read
 
 FIXED_ASSET_THRESHOLD = Decimal("1000")
+
+
+def _as_moment(value) -> datetime:
+    return value if isinstance(value, datetime) else datetime.combine(value, time.min)
 
 
 class AssetStatus(Choice):
@@ -121,7 +127,7 @@ class Asset(Entity):
               "department", "keeper", "user", "location", "purpose", "status", "remark"],
         show=["code", "name", "category", "brand", "spec", "serial_no", "unit", "quantity", "unit_price", "amount",
               "fund_source", "purchase_method", "purchased_on", "warranty_until", "department", "keeper", "user",
-              "location", "purpose", "status", "source_request", "last_stocktake_on", "remark"],
+              "location", "purpose", "status", "source_request", "last_stocktake_on", "remark", "life"],
         order=("code", "desc"),
         lookup=["code", "name", "spec"],
         quick_filters=[
@@ -175,6 +181,39 @@ class Asset(Entity):
     def before_save(self) -> None:
         if self.quantity is not None and self.unit_price is not None:
             self.amount = (Decimal(self.quantity) * Decimal(self.unit_price)).quantize(Decimal("0.01"))
+
+    @computed("履历", fmt="timeline")
+    def life(self) -> list:
+        """购置, 调拨, 借用, 维修, 盘点, 损坏, 报废 of this card, oldest first, each within the reader's scope."""
+        from models.repairs import RepairOrder
+        from models.stocktake import Stocktake, StocktakeLine, StocktakeStatus
+
+        session = object_session(self)
+        if session is None or self.id is None:
+            return []
+
+        def of(model, *where):
+            return session.scalars(read.select(model, model.asset_id == self.id, *where)).all()
+
+        events = [(self.purchased_on, "购置", self.source_request, f"{self.department or ''} 单价 ¥{self.unit_price or 0:,.2f}")]
+        for t in of(AssetTransfer):
+            events.append((t.transferred_on, "调拨", t, f"{t.from_department or ''}{t.from_location or ''} → "
+                                                        f"{t.to_department or ''}{t.to_location or ''}"))
+        for loan in of(AssetLoan):
+            events.append((loan.lent_on, "借出", loan, str(loan.borrower or "")))
+            if loan.returned_on:
+                events.append((loan.returned_on, "归还", loan, loan.return_condition or ""))
+        for order in of(RepairOrder):
+            events.append((order.reported_at, "报修", order, order.title or ""))
+            if order.finished_at:
+                events.append((order.finished_at, "修复", order, order.work_record or ""))
+        for line in of(StocktakeLine, StocktakeLine.stocktake.has(Stocktake.status == StocktakeStatus.closed)):
+            events.append((line.stocktake.ended_on, "盘点", line.stocktake, str(line.result or "")))
+        for damage in of(AssetDamage):
+            events.append((damage.damaged_on, "损坏", damage, f"{damage.cause or ''} {damage.liable or ''}".strip()))
+        for disposal in of(AssetDisposal):
+            events.append((disposal.applied_on, "报废申请", disposal, str(disposal.status or "")))
+        return sorted((e for e in events if e[0] is not None), key=lambda e: _as_moment(e[0]))
 
     def validate(self) -> dict[str, str]:
         errors = {}
@@ -499,95 +538,3 @@ class AssetDisposal(Entity):
         if self.residual_value is not None and self.residual_value < 0:
             errors["residual_value"] = "残值不能为负数"
         return errors
-
-
-class StocktakeStatus(Choice):
-    open = "进行中"
-    closed = "已完成"
-
-
-class StocktakeResult(Choice):
-    normal = "正常"
-    misplaced = "位置不符"
-    missing = "盘亏"
-    surplus = "盘盈"
-
-
-class Stocktake(Entity):
-    __tablename__ = "stocktake"
-    __admin__ = Admin(
-        "盘点",
-        menu="校产管理",
-        icon="fa-check-square-o",
-        menu_order=80,
-        list=["name", "department", "location", "started_on", "ended_on", "status"],
-        search=["name", "department", "location", "status"],
-        form=["name", "department", "location", "started_on", "ended_on", "status"],
-        order=("started_on", "desc"),
-        quick_filters=[quick("进行中", status=StocktakeStatus.open)],
-        scope=Scope(department="department"),
-    )
-    id = pk()
-    name = text("名称", 60, required=True)
-    department_id = key("department.id")
-    department = relation("Department", "盘点部门")
-    location_id = key("location.id")
-    location = relation("Location", "盘点地点")
-    started_on = day("开始日期", required=True, prefill="today")
-    ended_on = day("结束日期")
-    status = choice(StocktakeStatus, "状态", required=True, default=StocktakeStatus.open)
-    lines = relation("StocktakeLine", "盘点明细", back_populates="stocktake",
-                     cascade="all, delete-orphan")
-
-    def validate(self) -> dict[str, str]:
-        errors = {}
-        if self.department is None and self.location is None:
-            errors["department"] = "请选择盘点部门或盘点地点（至少一项）"
-        if self.ended_on and self.started_on and self.ended_on < self.started_on:
-            errors["ended_on"] = "结束日期不能早于开始日期"
-        return errors
-
-
-class StocktakeLine(Entity):
-    __tablename__ = "stocktake_line"
-    __table_args__ = (UniqueConstraint("stocktake_id", "asset_id"),)
-    __admin__ = Admin(
-        "盘点明细",
-        menu="校产管理",
-        icon="fa-list",
-        menu_order=90,
-        list=["stocktake", "asset", "book_location", "found", "actual_location", "result"],
-        search=["stocktake", "asset", "found", "result"],
-        form=["stocktake", "asset", "book_location", "found", "actual_location", "result", "remark"],
-        order=("id", "desc"),
-        quick_filters=[
-            quick("盘亏", result=StocktakeResult.missing),
-            quick("位置不符", result=StocktakeResult.misplaced),
-        ],
-        scope=Scope(department="stocktake.department"),
-    )
-    id = pk()
-    stocktake_id = key("stocktake.id", required=True)
-    stocktake = relation("Stocktake", "盘点", back_populates="lines")
-    asset_id = key("asset.id")
-    asset = relation("Asset", "资产")
-    book_location_id = key("location.id")
-    book_location = relation("Location", "账面地点", foreign_keys=[book_location_id])
-    found = flag("是否找到")
-    actual_location_id = key("location.id")
-    actual_location = relation("Location", "实际地点", foreign_keys=[actual_location_id])
-    result = choice(StocktakeResult, "结果")
-    remark = text("备注", 200)
-
-    def __str__(self) -> str:
-        return f"{self.stocktake or ''} / {self.asset or '（账外）'}"
-
-    def before_save(self) -> None:
-        if self.asset is None and self.found:
-            self.result = StocktakeResult.surplus
-        elif not self.found:
-            self.result = StocktakeResult.missing
-        elif self.actual_location is not None and self.actual_location != self.book_location:
-            self.result = StocktakeResult.misplaced
-        else:
-            self.result = StocktakeResult.normal

@@ -15,6 +15,7 @@ from app.declare import (
     Import,
     Scope,
     choice,
+    computed,
     day,
     decimal,
     flag,
@@ -111,7 +112,7 @@ class Staff(Entity):
         form=["staff_no", "name", "gender", "department", "position", "phone",
               "employment", "skill", "hired_on", "on_duty", "user"],
         show=["staff_no", "name", "gender", "department", "position", "phone",
-              "employment", "skill", "hired_on", "on_duty", "user"],
+              "employment", "skill", "hired_on", "on_duty", "user", "in_charge"],
         order=("staff_no", "asc"),
         lookup=["name", "staff_no", "user.username"],
         quick_filters=[
@@ -142,7 +143,21 @@ class Staff(Entity):
     def __str__(self) -> str:
         return self.name or ""
 
+    @computed("承包物品", fmt="timeline")
+    def in_charge(self) -> list:
+        """Supplies issued to a class or department with this person named responsible (承包)."""
+        from sqlalchemy.orm import object_session
 
+        from app.rules import read
+        from models.store import Requisition, RequisitionLine
+
+        session = object_session(self)
+        if session is None or self.id is None:
+            return []
+        taken = session.scalars(read.select(Requisition, Requisition.responsible_id == self.id,
+                                            Requisition.lines.any(RequisitionLine.issued > 0))
+                                .order_by(Requisition.requested_on)).all()
+        return [(r.requested_on, r.for_class or str(r.department or ""), r, r.handed_out()) for r in taken]
 
 
 class Grade(Choice):

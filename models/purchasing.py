@@ -213,6 +213,7 @@ class PurchaseRequest(Entity):
         if acceptance is None or acceptance.conclusion != AcceptanceConclusion.passed:
             self.status = PurchaseStatus.purchasing
             return []
+        self.receive_into_store(session, acceptance)
         cards = []
         for item in self.items:
             if not item.is_fixed_asset:
@@ -229,6 +230,33 @@ class PurchaseRequest(Entity):
                 session.add(card)
                 cards.append(card)
         return cards
+
+    def receive_into_store(self, session, acceptance) -> list:
+        """The lines that are not fixed assets (paper, toner, bulbs) go into the store: an 入库 movement each,
+        to the item of the same 品名, 规格 and 单位, or to a new one."""
+        from models.repairs import acting_staff
+        from models.store import MovementKind, StockItem, StockMovement, book
+
+        handler = acting_staff(session)
+        movements = []
+        for line in self.items:
+            if line.is_fixed_asset or not line.quantity:
+                continue
+            with session.no_autoflush:
+                stock = session.scalars(select(StockItem).where(
+                    StockItem.name == line.name, func.coalesce(StockItem.spec, "") == (line.spec or ""),
+                    StockItem.unit == line.unit)).first()
+            if stock is None:
+                stock = StockItem(name=line.name, spec=line.spec, unit=line.unit, on_hand=Decimal("0"),
+                                  unit_cost=Decimal("0"), safety_stock=Decimal("0"))
+                session.add(stock)
+                numbering.assign(session, stock)
+            movement = StockMovement(item=stock, kind=MovementKind.receive, quantity=line.quantity,
+                                     unit_price=line.unit_price, moved_on=acceptance.accepted_on,
+                                     purchase_request=self, department=self.department, handler=handler,
+                                     remark=f"采购申请 {self.code} 验收入库")
+            movements.append(book(session, movement))
+        return movements
 
     def refresh_total(self) -> None:
         """合计金额 = Σ 明细金额 (a changed line sends an approved request back for approval: its Lock)."""

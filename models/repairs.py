@@ -10,7 +10,8 @@ from decimal import Decimal
 
 from flask import has_request_context
 from flask_appbuilder.security.sqla.models import Role, User
-from sqlalchemy import Index, and_, or_
+from sqlalchemy import Index, and_, func, or_, select
+from sqlalchemy.orm import object_session
 
 from app.declare import (
     Admin,
@@ -23,6 +24,7 @@ from app.declare import (
     choice,
     computed,
     decimal,
+    flag,
     key,
     long_text,
     moment,
@@ -38,7 +40,8 @@ from app.declare import (
 )
 from app.declare.workflow import Step, Workflow, person, role
 from app.meta import clock
-from models.assets import AssetDamage, DamageCause
+from models.assets import AssetDamage, AssetStatus, DamageCause
+from models.store import plain_number, stocked_items
 
 CENT = Decimal("0.01")
 URGENT_WITHIN = timedelta(hours=24)
@@ -169,7 +172,8 @@ class RepairOrder(Entity):
         overdue=lambda order: order.is_overdue(),
         urgent=lambda order: order.urgency == Urgency.urgent,
         start="我要报修",
-        lines=[Lines("materials", ["name", "unit", "quantity", "unit_price"], min_rows=0, steps=("finish",))],
+        lines=[Lines("materials", ["item", "name", "unit", "quantity", "unit_price"], show=["amount"], min_rows=0,
+                     steps=("finish",))],
         workflow=REPAIR_WORKFLOW,
         quick_filters=[
             quick("待受理", status=RepairStatus.pending),
@@ -255,6 +259,26 @@ class RepairOrder(Entity):
             self.phone = self.reporter.phone
         for material in self.materials:
             material.compute()
+        self.asset_follows()
+
+    def asset_follows(self) -> None:
+        """An open repair shows its asset 维修中; once repaired (or closed) the asset is 在用 again, unless
+        another repair of it is still open."""
+        asset = self.asset
+        if asset is None:
+            return
+        if self.status in OPEN and asset.status in (AssetStatus.in_use, AssetStatus.idle):
+            asset.status = AssetStatus.repairing
+        elif self.status not in OPEN and asset.status == AssetStatus.repairing:
+            session = object_session(self) or object_session(asset)
+            others = 0
+            if session is not None and asset.id is not None:
+                with session.no_autoflush:
+                    others = session.scalar(select(func.count(RepairOrder.id)).where(
+                        RepairOrder.asset_id == asset.id, RepairOrder.status.in_(OPEN),
+                        RepairOrder.id != (self.id or -1)))
+            if not others:
+                asset.status = AssetStatus.in_use
 
     def validate(self) -> dict[str, str]:
         errors = {}
@@ -283,6 +307,7 @@ class RepairOrder(Entity):
         """完工: the time, and — for 人为 damage to a known asset — an AssetDamage record (先维修后赔偿)."""
         now = clock.now()
         self.finished_at = now
+        self.draw_materials(session)
         if self.damage_cause != DamageOrigin.human or self.asset is None:
             return None
         liable = self.reporter.name if self.reporter is not None and self.reporter.name else "待查"
@@ -293,6 +318,27 @@ class RepairOrder(Entity):
         )
         session.add(damage)
         return damage
+
+    def draw_materials(self, session) -> None:
+        """耗材 chosen from the store leave it at 完工 (维修领用), at the store's cost; each line once."""
+        from app.rules.write import Refused
+        from models.store import MovementKind, StockMovement, book, lock_stock, plain_number
+
+        drawn = [m for m in self.materials if m.item is not None and not m.drawn]
+        lock_stock(session, [m.item for m in drawn])
+        short = {f"materials-{self.materials.index(m)}-quantity":
+                 f"库存不足：{m.item} 现有 {plain_number(m.item.on_hand or 0)} {m.item.unit or ''}"
+                 for m in drawn if Decimal(m.quantity or 0) > Decimal(m.item.on_hand or 0)}
+        if short:
+            raise Refused("未办理：有的耗材仓库库存不足", short)
+        for material in drawn:
+            material.unit_price = material.item.unit_cost or Decimal("0")
+            material.compute()
+            movement = StockMovement(item=material.item, kind=MovementKind.repair, quantity=material.quantity,
+                                     moved_on=clock.today(), repair_order=self, department=self.department,
+                                     receiver=self.worker, handler=self.worker, remark=f"报修单 {self.code or ''}")
+            book(session, movement)
+            material.drawn = True
 
     def on_checked(self, session, actor=None) -> None:
         self.checker = actor or acting_staff(session) or self.reporter
@@ -317,16 +363,24 @@ class RepairMaterial(Entity):
     order_id = key("repair_order.id", required=True)
     order = relation("RepairOrder", "报修单", back_populates="materials")
     # No column defaults on line columns: an extra row left untouched on the form must stay blank to be dropped.
-    name = text("名称", 100, required=True)
-    unit = text("单位", 10, required=True)
+    item = relation("StockItem", "仓库物资", qualify=Qualify(stocked_items, "请选择仓库里有库存的物资"))
+    item_id = key("stock_item.id")
+    name = text("名称", 100, help="选了仓库物资可不填")
+    unit = text("单位", 10)
     quantity = decimal("数量", 2, required=True)
-    unit_price = money("单价", required=True)
+    unit_price = money("单价", help="仓库物资按仓库的单位成本")
     amount = money("金额", help="数量 × 单价，自动计算")
+    drawn = flag("已从仓库领用", default=False)
 
     def __str__(self) -> str:
         return self.name or ""
 
     def compute(self) -> None:
+        if self.item is not None:
+            self.name = self.name or self.item.name
+            self.unit = self.unit or self.item.unit
+            if not self.drawn:
+                self.unit_price = self.item.unit_cost or Decimal("0")
         if self.quantity is not None and self.unit_price is not None:
             self.amount = (Decimal(self.quantity) * Decimal(self.unit_price)).quantize(CENT)
 
@@ -335,8 +389,15 @@ class RepairMaterial(Entity):
 
     def validate(self) -> dict[str, str]:
         errors = {}
+        if self.item is None and self.item_id is None:
+            for name, label in (("name", "名称"), ("unit", "单位"), ("unit_price", "单价")):
+                if getattr(self, name) in (None, ""):
+                    errors[name] = f"请填写{label}，或选择仓库物资"
         if self.quantity is not None and self.quantity <= 0:
             errors["quantity"] = "数量须大于 0"
+        elif self.item is not None and not self.drawn and self.quantity is not None \
+                and Decimal(self.quantity) > Decimal(self.item.on_hand or 0):
+            errors["quantity"] = f"库存不足：{self.item} 现有 {plain_number(self.item.on_hand or 0)} {self.item.unit or ''}"
         if self.unit_price is not None and self.unit_price < 0:
             errors["unit_price"] = "单价不能为负数"
         return errors

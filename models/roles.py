@@ -14,10 +14,12 @@ UTILITY_MODELS = ("Household", "Meter", "MeterReading")
 SURVEY_MODELS = ("Survey", "SurveyItem", "SurveyResponse", "SurveyAnswer")
 PURCHASE_MODELS = ("Supplier", "PurchaseRequest", "PurchaseItem", "Acceptance", "Reimbursement", "Budget")
 REPAIR_MODELS = ("RepairOrder", "RepairMaterial", "RepairDelay")
+STORE_MODELS = ("StockItem", "StockMovement", "Requisition", "RequisitionLine")
 
 # Everyone who works may report a repair, request a purchase and report a hazard.
 SELF_SERVICE = {"RepairOrder": "read add", "PurchaseRequest": "read add edit", "PurchaseItem": "read",
-                "Patrol": "read add", "Hazard": "read add"}
+                "Patrol": "read add", "Hazard": "read add",
+                "StockItem": "read", "Requisition": "read add edit", "RequisitionLine": "read"}
 
 
 def grant(models, actions: str) -> dict[str, str]:
@@ -30,7 +32,8 @@ ROLES = {
     "校务会": RoleSpec(DataScope.all, {"*": "read"}, "全部只读；大额采购集体决策"),
     "后勤主任": RoleSpec(DataScope.all, {
         **grant(ORG_MODELS + ASSET_MODELS + DORM_MODELS + UTILITY_MODELS + SURVEY_MODELS
-                + PURCHASE_MODELS + REPAIR_MODELS + ("Patrol",), "read"),
+                + PURCHASE_MODELS + REPAIR_MODELS + STORE_MODELS + ("Patrol",), "read"),
+        "Requisition": "read add edit",
         "Assessment": "read add edit", "AssetDisposal": "read edit",
         "Supplier": "read add edit", "PurchaseRequest": "read add edit", "RepairOrder": "read add edit",
         "Building": "read add edit", "Room": "read add edit", "Bed": "read add edit", "DormChange": "read edit",
@@ -40,7 +43,7 @@ ROLES = {
     }, "一级审批、派工、调宿审批、隐患销号"),
     "财务": RoleSpec(DataScope.all, {
         **grant(("Department", "Staff", "Asset", "AssetDisposal", "Supplier", "PurchaseItem", "Acceptance",
-                 "RepairMaterial", "Survey", "SurveyItem"), "read"),
+                 "RepairMaterial", "Survey", "SurveyItem") + STORE_MODELS, "read"),
         "AssetDamage": "read edit", "PurchaseRequest": "read add", "RepairOrder": "read add",
         "Reimbursement": "read edit", "Budget": "read add edit delete",  # 报销 is a step of the request
         "Household": "read edit", "Meter": "read edit", "MeterReading": "read edit",
@@ -49,6 +52,7 @@ ROLES = {
     "财产保管员": RoleSpec(DataScope.all, {
         **grant(("Department", "Staff", "PurchaseItem", "Reimbursement", "RepairMaterial"), "read"),
         **grant(ASSET_MODELS, "read add edit delete"),
+        **grant(STORE_MODELS, "read add edit"), "StockItem": "read add edit delete",
         "Supplier": "read add edit", "PurchaseRequest": "read add", "Acceptance": "read edit",  # 验收入库 is a step
         "RepairOrder": "read add",
     }, "验收、入库、借用、调拨、盘点"),

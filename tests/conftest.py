@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from flask import g
+from flask.testing import FlaskClient
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -202,6 +203,34 @@ def as_user(client):
         return client
 
     return _login
+
+
+class OwnUserClient(FlaskClient):
+    """A test client whose requests load their own login user: the test's app context (the ``db`` fixture) is
+    shared by every request, and flask-login would otherwise keep the first request's user in ``g``."""
+
+    def open(self, *args, **kwargs):
+        from flask import g, has_app_context
+
+        if has_app_context():
+            g.pop("_login_user", None)
+            g.pop("user", None)
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def clients(app):
+    """One logged-in test client per account, kept for the whole test."""
+    made = {}
+
+    def get(username):
+        if username not in made:
+            client = OwnUserClient(app, app.response_class, use_cookies=True)
+            assert login(client, username).status_code == 200
+            made[username] = client
+        return made[username]
+
+    return get
 
 
 @pytest.fixture

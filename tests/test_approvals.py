@@ -9,10 +9,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from flask.testing import FlaskClient
 
 from app.meta import clock
-from tests.conftest import DEMO_PASSWORD, flashes, login
+from tests.conftest import DEMO_PASSWORD, flashes
 
 D = Decimal
 
@@ -66,8 +65,8 @@ def _models():
     return current_app.extensions["engine"].models
 
 
-def step(client, pk, name, base="/purchase-request", **data):
-    return client.post(f"{base}/step/{name}/{pk}", data=data)
+def step(client, pk, name, base="/purchase-request", follow_redirects=False, **data):
+    return client.post(f"{base}/step/{name}/{pk}", data=data, follow_redirects=follow_redirects)
 
 
 def offered(client, pk, base="/purchase-request") -> set[str]:
@@ -81,34 +80,6 @@ def history(db, pk, model="PurchaseRequest"):
     db.session.expire_all()
     return (db.session.query(WorkflowLog).filter_by(model=model, record_id=pk)
             .order_by(WorkflowLog.id).all())
-
-
-class OwnUserClient(FlaskClient):
-    """A test client whose requests load their own login user: the test's app context (the ``db`` fixture) is
-    shared by every request, and flask-login would otherwise keep the first request's user in ``g``."""
-
-    def open(self, *args, **kwargs):
-        from flask import g, has_app_context
-
-        if has_app_context():
-            g.pop("_login_user", None)
-            g.pop("user", None)
-        return super().open(*args, **kwargs)
-
-
-@pytest.fixture
-def clients(app):
-    """One logged-in test client per account, kept for the whole test."""
-    made = {}
-
-    def get(username):
-        if username not in made:
-            client = OwnUserClient(app, app.response_class, use_cookies=True)
-            assert login(client, username).status_code == 200
-            made[username] = client
-        return made[username]
-
-    return get
 
 
 def approve(client, pk, **extra):

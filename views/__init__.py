@@ -7,9 +7,14 @@ not in the menu, opened from a record's detail page with the read permission of 
 from . import dashboard  # noqa: F401  (registers the home page widgets with app/features/dashboard.py)
 from .dorm_allocation import DormAllocationView
 from .meter_grid import MeterGridView
-from .printing import PRINTS
+from .printing import PRINTS as PRINTED
 from .purchase_board import PurchaseBoardView
 from .satisfaction_report import SatisfactionReportView
+from .stocktake_report import StocktakeReportPrint
+from .stocktake_scan import StocktakeScanView
 from .utility_report import UtilityReportView
 
 PAGES: list = [DormAllocationView, MeterGridView, UtilityReportView, SatisfactionReportView, PurchaseBoardView]
+
+# Pages of one record reached from its detail page with its model's read permission (app/features/prints.py).
+PRINTS: list = PRINTED + [StocktakeScanView, StocktakeReportPrint]

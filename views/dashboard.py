@@ -33,6 +33,7 @@ from models.purchasing import COMMITTED, Budget, PurchaseRequest
 from models.repairs import RepairOrder
 from models.safety import Hazard
 from models.satisfaction import TARGET, Survey, SurveyAnswer, satisfaction_rates
+from models.store import StockItem
 
 OVERDUE = "逾期"  # the quick filter of RepairOrder and Hazard that the figures count and link to
 ZERO = Decimal("0.00")
@@ -79,6 +80,18 @@ def overdue_repairs() -> Figure:
 @widget("overdue_hazards", "逾期隐患", needs="Hazard", order=20, icon="fa-exclamation-triangle")
 def overdue_hazards() -> Figure:
     return _overdue_figure(Hazard, "隐患")
+
+
+LOW_STOCK = "低于安全库存"  # StockItem's quick filter, counted and linked to
+
+
+@widget("low_stock", LOW_STOCK, needs=("StockItem", "StockMovement"), order=25, icon="fa-cubes")
+def low_stock() -> Figure:
+    """Items of the store below their 安全库存: for those who keep or watch the store, not for every reader."""
+    criteria = quick_filter(StockItem, LOW_STOCK)[1].criteria(StockItem)
+    count = _session().scalar(select(func.count(StockItem.id)).where(*criteria, *read.criteria(StockItem))) or 0
+    return Figure(str(count), "种物资库存低于安全库存，请及时请购" if count else "仓库物资都在安全库存以上",
+                  url=list_url(StockItem, quick=LOW_STOCK), level="warning" if count else "success", raw=count)
 
 
 # ----------------------------------------------------------------- this month's repairs

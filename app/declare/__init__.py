@@ -34,9 +34,10 @@ from app.declare.fields import (
     telephone,
     text,
 )
+from app.declare.guards import guard
 
 __all__ = [
     "Account", "Admin", "Choice", "Entity", "FollowUp", "Import", "Lines", "Lock", "Qualify", "QuickFilter", "Scope",
-    "choice", "computed", "day", "decimal", "field", "flag", "integer", "key", "long_text", "moment", "money",
+    "choice", "computed", "day", "decimal", "field", "flag", "guard", "integer", "key", "long_text", "moment", "money",
     "photo", "pk", "quick", "relation", "serial", "stars", "telephone", "text",
 ]

@@ -84,6 +84,7 @@ class Lines:
     min_rows: int = 1
     show: Sequence[str] = ()  # read-only columns also shown (金额 computed from 数量 × 单价)
     steps: Sequence[str] = ()  # entered on these workflow steps' forms (耗材 on 完工), not on the add/edit form
+    entered: bool = True  # False: made by the document itself or a page of its own (盘点明细), shown and locked only
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,8 @@ class PrintPage(Page):
     # generated view's whole set (it checks only "read"); register() copies it from the registered view.
     base_permissions = sorted({f"can_{action}" for action in {*VIEW_PERMISSIONS.values(), *API_PERMISSIONS.values()}})
     link_label = "打印"  # the button on the record's detail page
+    link_icon = "fa-print"
+    new_window = True  # a printed sheet opens beside the record; a working page (扫码盘点) replaces it
     record_method: str | None = "record"  # exposed method(pk) linked from the detail page
     list_label = ""  # the button on the model's list page, when the page prints what the list selects
     list_method: str | None = None  # exposed method linked from the list, with the list's query string
@@ -73,11 +75,12 @@ def _may_read(page: PrintPage) -> bool:
 
 
 def record_links(record: Any) -> list[tuple[str, str]]:
-    """(label, url) of the print pages of this record that the user may open."""
+    """(label, url, icon, new window) of the record pages of this record that the user may open."""
     if record is None or getattr(record, "id", None) is None:
         return []
     name = type(record).__name__
-    return [(page.link_label, url_for(f"{page.endpoint}.{page.record_method}", pk=record.id))
+    return [(page.link_label, url_for(f"{page.endpoint}.{page.record_method}", pk=record.id), page.link_icon,
+             page.new_window)
             for page in _pages() if page.record_method and page.class_permission_name == name and _may_read(page)]
 
 

@@ -121,6 +121,25 @@ def record_link(value: Any) -> Markup | str:
     return Markup('<a href="{}">{}</a>').format(url_for(f"{endpoint}.show", pk=value.id), str(value))
 
 
+def _when(value: Any) -> str:
+    return moment(value) if isinstance(value, datetime) else plain(value)
+
+
+def timeline(value: Any) -> Markup | str:
+    """A record's life, oldest first: (when, what happened, the record it happened in, a note) per event,
+    each record linked where the login user may open it."""
+    if not value:
+        return ""
+    rows = Markup("").join(
+        Markup('<li><span class="engine-when">{}</span> <strong>{}</strong> {} <span class="text-muted">{}</span></li>')
+        .format(_when(when), what, record_link(subject), note or "") for when, what, subject, note in value)
+    return Markup('<ol class="engine-timeline">{}</ol>').format(rows)
+
+
+def timeline_text(value: Any) -> str:
+    return "；".join(" ".join(filter(None, (_when(w), what, plain(s), plain(n)))) for w, what, s, n in value or ())
+
+
 BY_NAME: dict[str, Callable[[Any], str]] = {
     "record": record_link,
     "stars": stars,
@@ -130,6 +149,7 @@ BY_NAME: dict[str, Callable[[Any], str]] = {
     "datetime": moment,
     "bool": yes_no,
     "upload": upload,
+    "timeline": timeline,
 }
 
 
@@ -141,6 +161,7 @@ def formatter(fmt: str | None) -> Callable[[Any], str]:
 AS_TEXT: dict[str, Callable[[Any], str]] = {
     "tel": plain,
     "record": plain,
+    "timeline": timeline_text,
     "stars": lambda value: "" if value in (None, "") else f"{value} 分",
 }
 

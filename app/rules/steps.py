@@ -7,6 +7,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.declare import guards
 from app.declare.workflow import APPROVE, REJECT, RETURN, Step, Workflow
 from app.meta import formatting, introspect
 from app.rules import numbering, qualify, references, values, write
@@ -103,9 +104,9 @@ def take(session, record: Any, workflow: Workflow, step: Step, user: Any, *, dec
     except Refused:
         session.rollback()
         raise
-    except SQLAlchemyError:
+    except SQLAlchemyError as exc:
         session.rollback()
-        raise Refused(write.DATABASE)
+        raise Refused(guards.message_for(exc) or write.DATABASE)
 
 
 def _target(session, workflow: Workflow, record: Any, step: Step, decision: str, stage: str | None) -> Any:

@@ -14,6 +14,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.declare import guards
 from app.meta import formatting, introspect
 from app.rules import identity, locks, numbering, qualify, references, scope, values
 
@@ -197,7 +198,7 @@ def _database_refusals(session):
     except IntegrityError as exc:
         session.rollback()
         log.info("integrity error on save: %s", exc.orig)
-        raise Refused(CONFLICT)
+        raise Refused(guards.message_for(exc) or CONFLICT)
     except SQLAlchemyError:
         session.rollback()
         log.exception("database error on save")

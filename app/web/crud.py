@@ -319,7 +319,7 @@ class EngineModelView(StepsMixin, ModelView):
     @property
     def form_line_specs(self) -> tuple:
         """The lines entered on the add and edit forms (the others belong to a workflow step's form)."""
-        return tuple(spec for spec in self.line_specs if not spec.steps)
+        return tuple(spec for spec in self.line_specs if not spec.steps and spec.entered)
 
     def _validate(self, form) -> bool:
         problems = lines.prune_blank_rows(form, self.form_line_specs)

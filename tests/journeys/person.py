@@ -160,6 +160,15 @@ class Person:
         chooser.value.set_files(str(path))
         self.taps += 1
 
+    def scan(self, code: str, box: str = "扫码或输入资产编号") -> None:
+        """A scan into the 扫码盘点 box: a USB scanner (or the camera) enters the code and Enter — one tap.
+        Waits for the page's answer (it empties the box)."""
+        field = self.field(box)
+        field.fill(code)
+        field.press("Enter")
+        self.taps += 1
+        expect(field).to_have_value("")
+
     def inbox(self) -> None:
         """Open 我的待办 from the top bar (on a phone: the 待办 button beside the menu button)."""
         self.tap(self.page.locator(".engine-todo-phone" if self.phone else ".engine-todo-badge a").first)

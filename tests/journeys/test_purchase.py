@@ -1,6 +1,6 @@
 """A canteen purchase of 2,500 元 from request to the public posting: 请购 (two lines, submitted from the same
 page) → 后勤主任 and 校长 approve from their inboxes → 财产保管员 buys, receives and does 验收入库, then opens the
-asset card it made → 财务 records 报销 → a teacher sees it on 采购公示."""
+asset card it made and finds the ladles in the store → 财务 records 报销 → a teacher sees it on 采购公示."""
 from __future__ import annotations
 
 import uuid
@@ -61,6 +61,14 @@ def test_a_canteen_purchase_from_request_to_public_posting(person):
     expect(keeper.page.locator("body")).to_contain_text(cooker)
     expect(keeper.page.locator("th:text-is('来源采购单') + td")).to_contain_text(code)
     keeper.shot("资产卡片")
+    with keeper.task("不是固定资产的明细已入仓库", budget=4):
+        keeper.menu("物资仓库", "物资")
+        keeper.type("关键字", ladle)
+        keeper.tap("搜索")
+    expect(keeper.page.locator(".engine-list-table tbody tr")).to_have_count(1)
+    expect(keeper.page.locator(".engine-list-table tbody tr")).to_contain_text("20.00")  # 库存数量
+    expect(keeper.page.locator(".engine-list-table tbody tr")).to_contain_text("¥15.00")  # its cost
+    keeper.shot("饭勺已入库")
 
     cashier = person("caiwu", "财务")
     with cashier.task("报销", budget=4):
