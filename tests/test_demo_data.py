@@ -45,17 +45,18 @@ def test_counts_at_scale_one_are_in_the_expected_ranges(app):
     expected = {
         "部门": (16, 40), "教职工": (35, 60), "资产分类": (20, 80), "存放地点": (100, 1000),
         "资产卡片": (1800, 2300), "借用登记": (120, 180), "调拨": (45, 80), "损坏赔偿": (30, 50),
-        "报废申请": (10, 20), "盘点": (1, 3), "盘点明细": (20, 600), "考核": (30, 60), "登录账号": (11, 40),
+        "报废申请": (10, 20), "盘点": (3, 5), "盘点明细": (300, 1200), "考核": (30, 60), "登录账号": (11, 40),
         # a school year of service activity (domain.md volumes for one school)
         "供应商": (20, 40), "经费预算": (30, 150), "采购申请": (450, 600), "采购明细": (900, 2500),
         "验收": (300, 550), "报销": (250, 500),
         "报修单": (2700, 3500), "维修耗材": (1500, 4500), "延期申请": (10, 150),
+        "物资": (100, 250), "出入库记录": (1500, 6000), "领用单": (500, 1500), "领用明细": (800, 4000),
         "宿舍楼": (6, 30), "房间": (200, 420), "床位": (1500, 2700), "学生": (1500, 2300), "住宿记录": (1400, 2300),
         "调宿/退宿申请": (20, 100), "卫生检查": (2500, 8000), "违纪记录": (50, 400),
         "用户": (30, 100), "表具": (60, 220), "抄表记录": (700, 2500),
         "巡视记录": (300, 1000), "安全隐患": (120, 200),
         "满意度调查": (1, 5), "调查项目": (10, 80), "答卷": (400, 800), "单项评价": (4000, 14000),
-        "流程记录": (8000, 30000),
+        "流程记录": (8000, 32000),
     }
     for label, (low, high) in expected.items():
         assert low <= found[label] <= high, (label, found[label])
@@ -173,16 +174,9 @@ def test_demo_people_have_data_on_their_screens(db):
 
 
 def test_damages_disposals_stocktake_and_assessments_follow_the_rules(db):
-    from models.assets import (
-        AssetDamage,
-        AssetDisposal,
-        AssetStatus,
-        DamageCause,
-        DisposalStatus,
-        Stocktake,
-        StocktakeResult,
-    )
+    from models.assets import AssetDamage, AssetDisposal, AssetStatus, DamageCause, DisposalStatus
     from models.org import ASSESSMENT_WEIGHTS, Assessment, grade_for
+    from models.stocktake import Stocktake, StocktakeResult, StocktakeStatus
 
     damages = db.session.scalars(select(AssetDamage)).all()
     assert {d.cause for d in damages} == {DamageCause.natural, DamageCause.human}
@@ -194,7 +188,8 @@ def test_damages_disposals_stocktake_and_assessments_follow_the_rules(db):
         assert not disposal.validate()
         if disposal.status == DisposalStatus.approved:
             assert disposal.asset.status == AssetStatus.scrapped
-    stocktake = db.session.scalars(select(Stocktake)).first()
+    stocktake = db.session.scalars(select(Stocktake).where(Stocktake.status == StocktakeStatus.closed,
+                                                           Stocktake.department_id.isnot(None))).first()
     assert stocktake is not None and stocktake.lines
     results = Counter(line.result for line in stocktake.lines)
     assert results[StocktakeResult.normal] > len(stocktake.lines) / 2
@@ -282,7 +277,14 @@ def test_scale_two_loads_into_a_fresh_database(tmp_path):
         housed = conn.execute("select count(*) from accommodation where status = 'active'").fetchone()[0]
         counters = dict(((p, d), v) for p, d, v in conn.execute("select prefix, day, value from serial_counter"))
         codes = [c for (c,) in conn.execute("select code from repair_order union all select code from hazard "
-                                            "union all select code from purchase_request")]
+                                            "union all select code from purchase_request union all select code "
+                                            "from stock_item union all select code from stock_movement "
+                                            "union all select code from requisition")]
+        items = conn.execute("select count(*) from stock_item").fetchone()[0]
+        off_book = conn.execute(
+            "select count(*) from stock_item i where abs(i.on_hand - coalesce((select sum(case when m.kind in "
+            "('receive', 'give_back', 'gain') then m.quantity else -m.quantity end) from stock_movement m "
+            "where m.item_id = i.id), 0)) > 0.005").fetchone()[0]
     assert 3800 <= assets <= 4300
     assert 70 <= staff <= 100
     assert 250 <= loans <= 350
@@ -290,13 +292,14 @@ def test_scale_two_loads_into_a_fresh_database(tmp_path):
     assert 5500 <= repairs <= 6600 and 900 <= requests <= 1100
     assert housed <= beds  # students scale only up to the beds there are
     assert _counters_cover(codes, counters)
+    assert items >= 180 and off_book == 0  # more brands at a bigger scale; stock is what the ledger says
 
 
 # =============================================================================================
 # A school year of service activity
 # =============================================================================================
 
-SERIAL = re.compile(r"^(CG|BX|YH)-(\d{8})-(\d{4})$")
+SERIAL = re.compile(r"^(CG|BX|YH|WZ|KC|LY)-(\d{8})-(\d{4})$")
 CENT = Decimal("0.01")
 
 
@@ -494,9 +497,10 @@ def test_serial_numbers_are_unique_and_the_counter_is_ahead_of_them(db):
     from models.purchasing import PurchaseRequest
     from models.repairs import RepairOrder
     from models.safety import Hazard
+    from models.store import Requisition, StockItem, StockMovement
 
     codes = []
-    for model in (PurchaseRequest, RepairOrder, Hazard):
+    for model in (PurchaseRequest, RepairOrder, Hazard, StockItem, StockMovement, Requisition):
         found = db.session.scalars(select(model.code)).all()
         assert len(found) == len(set(found)), model.__name__
         assert sum(bool(SERIAL.match(c or "")) for c in found) >= 100, model.__name__
@@ -685,3 +689,223 @@ def test_teacher_sees_her_own_bills_and_answer_sheet(db):
     assert readings >= 24
     assert db.session.scalar(select(func.count()).select_from(SurveyResponse)
                              .where(SurveyResponse.submitter_id == _user(db, "jiaoshi").id)) >= 1
+
+
+# =============================================================================================
+# The consumables store and the stocktakes
+# =============================================================================================
+
+def _ledger(db):
+    """Each item's movements in the order they happened: (date, id, kind, delta, quantity, price, amount)."""
+    from models.store import INBOUND, StockMovement
+
+    ledger = {}
+    for m in db.session.execute(select(StockMovement.item_id, StockMovement.id, StockMovement.moved_on,
+                                       StockMovement.kind, StockMovement.quantity, StockMovement.unit_price,
+                                       StockMovement.amount).order_by(StockMovement.moved_on, StockMovement.id)):
+        delta = Decimal(m.quantity) if m.kind in INBOUND else -Decimal(m.quantity)
+        ledger.setdefault(m.item_id, []).append((m.moved_on, m.id, m.kind, delta, m.quantity, m.unit_price, m.amount))
+    return ledger
+
+
+def test_store_stock_is_what_its_movements_make_it(app, db):
+    from models.store import MovementKind, StockItem
+
+    items = db.session.scalars(select(StockItem)).all()
+    assert app.extensions["demo_counts"]["物资"] >= 100  # the store as loaded at scale 1
+    ledger = _ledger(db)
+    today = clock.today()
+    for item in items:
+        running = Decimal("0")
+        for moved_on, _id, _kind, delta, quantity, price, amount in ledger.get(item.id, []):
+            running += delta
+            assert running >= 0, (item.code, moved_on)  # never below zero on any day
+            assert moved_on <= today and quantity > 0, item.code
+            assert amount == (Decimal(quantity) * Decimal(price)).quantize(CENT), item.code
+        assert item.on_hand == running and item.on_hand >= 0, (item.code, item.on_hand, running)
+        if ledger.get(item.id):
+            assert item.unit_cost > 0, item.code
+    kinds = Counter(kind for rows in ledger.values() for _, _, kind, *_ in rows)
+    assert set(kinds) == set(MovementKind), kinds  # 入库, 领用, 退库, 报损, 盘盈/盘亏, 维修领用
+    first = min(day for rows in ledger.values() for day, *_ in rows)
+    assert (today - first).days >= 300  # a year of it
+    low = [i for i in items if i.on_hand < i.safety_stock]
+    assert 1 <= len(low) <= 0.15 * len(items), [(i.name, i.on_hand, i.safety_stock) for i in low]
+    assert any(i.on_hand == 0 for i in low)  # 无库存 too
+    assert sum(i.on_hand >= i.safety_stock for i in items) > 0.8 * len(items)
+
+
+def test_stored_purchases_went_into_the_store(db):
+    from models.purchasing import (
+        Acceptance,
+        AcceptanceConclusion,
+        PurchaseItem,
+        PurchaseRequest,
+        PurchaseStatus,
+    )
+    from models.store import MovementKind, StockItem, StockMovement
+
+    s = db.session
+    stored = dict(s.execute(select(PurchaseRequest.id, PurchaseRequest.code).where(
+        PurchaseRequest.status.in_((PurchaseStatus.stored, PurchaseStatus.reimbursed)),
+        PurchaseRequest.code.like("CG-2%"))).all())
+    accepted = dict(s.execute(select(Acceptance.request_id, Acceptance.accepted_on).where(
+        Acceptance.conclusion == AcceptanceConclusion.passed)).all())
+    received = Counter()
+    for request_id, name, spec, unit, quantity, moved_on in s.execute(
+            select(StockMovement.purchase_request_id, StockItem.name, StockItem.spec, StockItem.unit,
+                   StockMovement.quantity, StockMovement.moved_on)
+            .join(StockItem, StockMovement.item_id == StockItem.id)
+            .where(StockMovement.kind == MovementKind.receive, StockMovement.purchase_request_id.isnot(None))):
+        received[(request_id, name, spec or "", unit, Decimal(quantity), moved_on)] += 1
+    lines = 0
+    for request_id, name, spec, unit, quantity, fixed in s.execute(
+            select(PurchaseItem.request_id, PurchaseItem.name, PurchaseItem.spec, PurchaseItem.unit,
+                   PurchaseItem.quantity, PurchaseItem.is_fixed_asset)
+            .where(PurchaseItem.request_id.in_(list(stored)))):
+        if fixed:
+            continue
+        key = (request_id, name, spec or "", unit, Decimal(quantity), accepted[request_id])
+        assert received[key] >= 1, (stored[request_id], name)
+        lines += 1
+    assert lines >= 300
+
+
+def test_requisitions_follow_their_workflow_and_match_the_ledger(db):
+    from app.rules.history import WorkflowLog
+    from models.store import MovementKind, Requisition, StockMovement
+    from models.store import RequisitionStatus as S
+
+    s = db.session
+    requisitions = s.scalars(select(Requisition).where(Requisition.code.like("LY-2%"))).all()
+    statuses = Counter(r.status for r in requisitions)
+    assert statuses[S.issued] > 0.8 * len(requisitions)
+    for status in (S.pending, S.approved, S.partial, S.rejected):
+        assert statuses[status] >= 1, status
+    issued = Counter()
+    for requisition_id, item_id, kind, quantity in s.execute(
+            select(StockMovement.requisition_id, StockMovement.item_id, StockMovement.kind, StockMovement.quantity)
+            .where(StockMovement.requisition_id.isnot(None))):
+        assert kind == MovementKind.issue
+        issued[(requisition_id, item_id)] += Decimal(quantity)
+    history = {}
+    for row in s.execute(select(WorkflowLog).where(WorkflowLog.model == "Requisition")
+                         .order_by(WorkflowLog.created_at, WorkflowLog.id)).scalars():
+        history.setdefault(row.record_id, []).append(row)
+    classes = 0
+    for r in requisitions:
+        assert not r.validate(), r.code
+        given = [Decimal(line.issued or 0) for line in r.lines]
+        for line, amount in zip(r.lines, given):
+            assert issued[(r.id, line.item_id)] == amount, (r.code, line.item_id)
+            assert amount <= line.quantity, r.code
+        if r.status == S.issued:
+            assert all(line.issued == line.quantity for line in r.lines), r.code
+        elif r.status == S.partial:
+            assert any(amount > 0 for amount in given) and any(line.remaining() > 0 for line in r.lines), r.code
+        else:
+            assert not any(given), r.code
+        rows = history.get(r.id, [])
+        if r.status == S.pending:
+            assert not rows, r.code
+        else:
+            assert rows and rows[-1].to_state == r.status.value, r.code
+            assert rows[0].from_state == S.pending.value and rows[0].created_at.date() >= r.requested_on, r.code
+        if r.status in (S.pending, S.approved):  # what waits can be handed out
+            assert all(line.item.on_hand >= line.quantity for line in r.lines), r.code
+        if r.for_class:
+            classes += 1
+            assert re.fullmatch(r"高[一二三]（\d{1,2}）班", r.for_class) and r.responsible is not None, r.code
+    assert classes >= 50
+
+
+def test_waiting_requisitions_are_on_the_approvers_todo(as_user, db):
+    from models.org import Staff
+    from models.store import Requisition
+    from models.store import RequisitionStatus as S
+
+    zongwu = db.session.scalars(select(Staff).where(Staff.user_id == _user(db, "zongwu").id)).one()
+    pending = db.session.scalars(select(Requisition).where(Requisition.status == S.pending,
+                                                           Requisition.applicant_id != zongwu.id)).all()
+    waiting = db.session.scalars(select(Requisition).where(Requisition.status.in_((S.approved, S.partial)))).all()
+    assert pending and waiting
+    page = as_user("zongwu").get("/todo/").text
+    assert all(f"/requisition/show/{r.id}" in page for r in pending)
+    page = as_user("baoguan").get("/todo/").text
+    assert all(f"/requisition/show/{r.id}" in page for r in waiting)
+
+
+def test_repairs_drew_their_materials_from_the_store(db):
+    from models.repairs import RepairMaterial
+    from models.store import MovementKind, StockMovement
+
+    s = db.session
+    drawn = s.scalars(select(RepairMaterial).where(RepairMaterial.item_id.isnot(None),
+                                                   RepairMaterial.drawn.is_(True))).all()
+    assert drawn
+    moved = Counter()
+    for order_id, item_id, quantity in s.execute(select(StockMovement.repair_order_id, StockMovement.item_id,
+                                                        StockMovement.quantity)
+                                                 .where(StockMovement.kind == MovementKind.repair)):
+        moved[(order_id, item_id)] += Decimal(quantity)
+    for material in drawn:
+        assert material.name == material.item.name and material.unit == material.item.unit
+        assert moved[(material.order_id, material.item_id)] >= material.quantity
+        assert material.order.finished_at is not None
+        assert material.amount == (Decimal(material.quantity) * Decimal(material.unit_price)).quantize(CENT)
+
+
+def test_stocktakes_one_running_and_the_finished_ones_applied(db):
+    from models.assets import AssetTransfer
+    from models.stocktake import COUNTED, Stocktake, StocktakeKind, StocktakeResult, StocktakeStatus
+    from models.store import StockMovement
+
+    s = db.session
+    stocktakes = s.scalars(select(Stocktake)).all()
+    running = [t for t in stocktakes if t.status == StocktakeStatus.open and t.lines]
+    closed = [t for t in stocktakes if t.status == StocktakeStatus.closed and t.lines]
+    assert running and closed
+    count = running[0]
+    assert count.handler is not None and "财产保管员" in {r.name for r in count.handler.user.roles}
+    found = [line for line in count.lines if line.found]
+    assert 0.2 * len(count.lines) <= len(found) <= 0.6 * len(count.lines)
+    for line in count.lines:
+        assert line.expected and line.asset is not None, line.id
+        assert line.asset.status in COUNTED and line.book_location_id == line.asset.location_id, line.id
+        if line.asset.department_id is not None and count.department_id is not None:
+            assert line.asset.department_id == count.department_id
+        if line.found:
+            assert line.checked_at is not None and line.result == StocktakeResult.normal, line.id
+            assert line.actual_location_id == line.book_location_id
+        else:
+            assert line.checked_at is None and line.result is None, line.id
+
+    assets = next(t for t in closed if t.kind != StocktakeKind.store)
+    assert assets.ended_on is not None and assets.handler is not None
+    moves = {(t.asset_id, t.from_location_id, t.to_location_id): t
+             for t in s.scalars(select(AssetTransfer).where(AssetTransfer.transferred_on == assets.ended_on))}
+    results = Counter(line.result for line in assets.lines)
+    assert results[StocktakeResult.misplaced] and results[StocktakeResult.surplus]
+    for line in assets.lines:
+        assert line.expected == (line.asset is not None), line.id
+        if line.found:
+            assert line.checked_at is not None, line.id
+        if line.result == StocktakeResult.misplaced:
+            assert line.asset.location_id == line.actual_location_id != line.book_location_id
+            move = moves.get((line.asset_id, line.book_location_id, line.actual_location_id))
+            assert move is not None and assets.name in move.reason
+        if line.expected and line.found:
+            assert line.asset.last_stocktake_on == assets.ended_on
+
+    store = next(t for t in closed if t.kind == StocktakeKind.store)
+    booked = Counter()
+    for item_id, delta in ((m.item_id, m.delta) for m in s.scalars(select(StockMovement)
+                                                                    .where(StockMovement.stocktake_id == store.id))):
+        booked[item_id] += delta
+    differences = 0
+    for line in store.lines:
+        assert line.item is not None and line.asset is None and line.counted_quantity is not None
+        difference = Decimal(line.counted_quantity) - Decimal(line.book_quantity)
+        assert booked[line.item_id] == difference, line.item_id
+        differences += bool(difference)
+    assert 1 <= differences <= 0.1 * len(store.lines)

@@ -1,21 +1,25 @@
 """演示数据：一所寄宿制高中的后勤处、演示账号，以及一个学年的后勤业务。
 
 ``load_demo(scale)`` fills an empty database (no 教职工 yet) with a believable school: ~40 × scale staff,
-~2,000 × scale asset cards, loans, transfers, damages, disposals, one stocktake and a term's
-assessments, plus the demo accounts (password ``Houqin@2026``). On top of that, the last twelve months
-of service work (:class:`_Activity`), per scale unit:
+~2,000 × scale asset cards, loans, transfers, damages, disposals, two stocktakes (the canteen's, finished
+and applied; 教务处's 期中抽查, under way) and a term's assessments, plus the demo accounts (password
+``Houqin@2026``). On top of that, the last twelve months of service work (:class:`_Activity`), per scale unit:
 
 - 采购: 20 suppliers (+8 per extra unit), budgets per department/year/科目, ~500 purchase requests in every
   state with 1–6 lines, acceptances for the checked ones, reimbursements for 已报销;
 - 报修: ~3,000 orders in every state (most 已完成 and rated, some overdue, 已驳回/已取消), materials, a few
   deadline delays, and the workflow history (``workflow_log``) of every step taken;
+- 物资仓库: ~150 items (more brands with ``scale``), a year of 出入库记录 — opening stock, the accepted purchases'
+  non-fixed lines (入库), ~900 领用单 in every state with their 领用出库, 退库, 报损, 维修领用 of the last two
+  weeks' repairs, restocking, a 仓库盘点 three months ago — each item's 库存数量 the sum of its movements, a few
+  left below their 安全库存 and one or two at zero;
 - 宿舍: 8 buildings, ~320 rooms, ~1,900 beds (these do not grow with ``scale``: students fill them up to
   capacity), accommodation records, dorm changes, weekly hygiene checks this term (more often and further
   back with ``scale``, capped at every school day since last September ≈ 80,000 rows), discipline;
 - 水电: teachers' flats (24 × scale), dorm buildings, canteen, shops, offices; 12 monthly readings per meter;
 - 巡视 every day, ~150 hazards a year; two satisfaction surveys (~400 + ~120 answer sheets).
 
-Document numbers (CG-/BX-/YH-YYYYMMDD-NNNN) follow time within each day, and ``serial_counter`` is set to
+Document numbers (CG-/BX-/YH-/WZ-/KC-/LY-YYYYMMDD-NNNN) follow time within each day, and ``serial_counter`` is set to
 the highest number used per prefix and day, so numbers the application assigns later never collide.
 It refuses to run unless the application is in DEMO_MODE, and does nothing when staff already exist.
 
@@ -25,7 +29,8 @@ seeded ``random.Random`` generators and dated relative to ``clock.today()``: the
 
 The package, one module per concern: ``common`` (seed, bulk inserts, calendar), ``org`` (people, accounts,
 assessments), ``places``, ``asset_kinds`` and ``assets``, then the year's activity: ``purchasing``, ``repairs``,
-``dorms``, ``utilities``, ``safety``, ``satisfaction``; ``builder`` runs them in order.
+``store`` (with ``store_items`` and ``requisitions``), ``dorms``, ``utilities``, ``safety``, ``satisfaction``;
+``builder`` runs them in order.
 """
 from __future__ import annotations
 
@@ -41,6 +46,7 @@ LABELS = ("部门", "教职工", "考核", "资产分类", "存放地点", "资�
           "盘点", "盘点明细",
           "供应商", "经费预算", "采购申请", "采购明细", "验收", "报销",
           "报修单", "维修耗材", "延期申请",
+          "物资", "出入库记录", "领用单", "领用明细",
           "宿舍楼", "房间", "床位", "学生", "住宿记录", "调宿/退宿申请", "卫生检查", "违纪记录",
           "用户", "表具", "抄表记录",
           "巡视记录", "安全隐患",

@@ -1,14 +1,14 @@
-"""Seeds the asset cards and their life: transfers, disposals, damages, loans and one stocktake."""
+"""Seeds the asset cards and their life: transfers, disposals, damages, loans and two stocktakes."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 
 from .asset_kinds import KINDS, PROPERTY, Kind
-from .common import CENT
+from .common import CENT, area_rng, insert_ids
 from .org import ALL_DEPTS, GRADE_DEPTS
 from .places import ADMIN_PURPOSE_TAGS, TEACHING_PURPOSE_TAGS
 
@@ -288,39 +288,93 @@ class AssetsMixin:
             self.busy.add(i)
 
     def plan_stocktake(self) -> None:
-        from models.assets import AssetStatus, StocktakeResult
+        """Two counts of the cards: the canteen's yearly count, approved a week ago (its results applied: 盘亏
+        cards missing, misplaced ones moved by an 调拨 row, found ones dated), and a 期中抽查 of 教务处 under
+        way, about 40 % of its rooms done."""
+        from models.assets import AssetStatus
+        from models.stocktake import COUNTED, StocktakeKind, StocktakeResult, StocktakeStatus
 
         rng = self.rng
+        moments = area_rng("stocktake")
+        handler = self.demo_staff["baoguan"]  # 财产保管员 counts and submits
+        place = {loc: f"{c}{b}{r}" for (c, b, r), loc in self.location_ids.items()}
+        self.stocktakes: list[dict] = []
+
+        def at(first: date, last: date) -> datetime:
+            day = first + timedelta(days=moments.randint(0, (last - first).days))
+            return datetime.combine(day, time(moments.randint(8, 16), moments.randint(0, 59)))
+
+        def line(asset, book, found, actual, result, checked, remark=None, expected=True) -> dict:
+            return dict(asset=asset, item_id=None, expected=expected, book_location_id=book, book_quantity=None,
+                        found=found, actual_location_id=actual, counted_quantity=None, checked_at=checked,
+                        result=result, remark=remark, row_version=1)
+
         dept_id = self.dept_ids["050201"]
         kitchen = [x for ids in self.places["050201"].values() for x in ids]
         started, ended = self.today - timedelta(days=12), self.today - timedelta(days=7)
-        self.stocktake = dict(name=f"{self.today.year}年秋季学期食堂资产盘点", department_id=dept_id, location_id=None,
-                              started_on=started, ended_on=ended, row_version=1)
-        self.stocktake_lines: list[dict] = []
+        name = f"{ended.year}年度食堂资产盘点"
+        lines: list[dict] = []
         for i, asset in enumerate(self.assets):
-            if asset["department_id"] != dept_id or asset["status"] == AssetStatus.scrapped \
-                    or asset["purchased_on"] > started:
+            if asset["department_id"] != dept_id or asset["status"] not in COUNTED or asset["purchased_on"] > started:
                 continue
             book = asset["location_id"]
             roll = rng.random()
-            remark = None
             if asset["status"] == AssetStatus.on_loan:
-                found, actual, result, remark = True, None, StocktakeResult.normal, "已借出，凭借用登记核对"
+                lines.append(line(i, book, True, None, StocktakeResult.normal, at(started, ended), "已借出，凭借用登记核对"))
             elif roll < 0.02 and i not in self.busy:
-                found, actual, result, remark = False, None, StocktakeResult.missing, "多次查找未见实物，待查明原因"
+                lines.append(line(i, book, False, None, StocktakeResult.missing, None, "多次查找未见实物，待查明原因"))
                 asset["status"] = AssetStatus.missing
-            elif roll < 0.06:
-                actual = rng.choice([x for x in kitchen if x != book] or kitchen)
-                found, result, remark = True, StocktakeResult.misplaced, "实物存放地点与账面不符，已通知保管人更正"
+                continue
+            elif roll < 0.06 and i not in self.busy and book is not None and len(kitchen) > 1:
+                actual = rng.choice([x for x in kitchen if x != book])
+                lines.append(line(i, book, True, actual, StocktakeResult.misplaced, at(started, ended),
+                                  "实物存放地点与账面不符，审核后按实际地点更正"))
+                self.transfers.append(dict(
+                    asset=i, from_department_id=asset["department_id"], from_keeper_id=asset["keeper_id"],
+                    from_location_id=book, to_department_id=asset["department_id"], to_keeper_id=asset["keeper_id"],
+                    to_location_id=actual, transferred_on=ended,
+                    reason=f"盘点「{name}」发现实际存放于{place[actual]}，按实际地点更正", row_version=1))
+                asset["location_id"] = actual
             else:
-                found, actual, result = True, book, StocktakeResult.normal
+                lines.append(line(i, book, True, book, StocktakeResult.normal, at(started, ended)))
             asset["last_stocktake_on"] = ended
-            self.stocktake_lines.append(dict(asset=i, book_location_id=book, found=found, actual_location_id=actual,
-                                             result=result, remark=remark, row_version=1))
         for remark in ("盘盈：账外不锈钢货架一组，疑为早年自购未入账", "盘盈：账外电子秤一台"):
-            self.stocktake_lines.append(dict(asset=None, book_location_id=None, found=True,
-                                             actual_location_id=rng.choice(kitchen), result=StocktakeResult.surplus,
-                                             remark=remark, row_version=1))
+            lines.append(line(None, None, True, rng.choice(kitchen), StocktakeResult.surplus, at(started, ended),
+                              remark, expected=False))
+        self.stocktakes.append(dict(row=dict(
+            name=name, kind=StocktakeKind.yearly, department_id=dept_id, location_id=None, category_id=None,
+            started_on=started, ended_on=ended, handler_id=handler, status=StocktakeStatus.closed, row_version=1),
+            lines=lines))
+
+        # 教务处's 期中抽查, started two days ago: room by room, the first 40 % of its cards are done.
+        dept_id = self.dept_ids["03"]
+        started = self.today - timedelta(days=2)
+        autumn = self.today.month >= 8 or self.today.month == 1
+        year = self.today.year - (1 if self.today.month == 1 else 0)
+        name = f"{year}年{'秋季' if autumn else '春季'}学期期中资产抽查（教务处）"
+        expected = sorted((i for i, a in enumerate(self.assets) if a["department_id"] == dept_id
+                           and a["status"] in COUNTED and a["purchased_on"] <= started),
+                          key=lambda i: (self.assets[i]["location_id"] or 0, self.assets[i]["code"]))
+        done_rooms: set = set()
+        done = 0
+        for i in expected:
+            if done >= 0.4 * len(expected):
+                break
+            done_rooms.add(self.assets[i]["location_id"])
+            done += 1
+        lines = []
+        for i in expected:
+            asset = self.assets[i]
+            book = asset["location_id"]
+            if book in done_rooms and asset["status"] != AssetStatus.on_loan:
+                checked = at(started, started + timedelta(days=1))
+                lines.append(line(i, book, True, book, StocktakeResult.normal, checked))
+            else:
+                lines.append(line(i, book, False, None, None, None))
+        self.stocktakes.append(dict(row=dict(
+            name=name, kind=StocktakeKind.term_middle, department_id=dept_id, location_id=None, category_id=None,
+            started_on=started, ended_on=None, handler_id=handler, status=StocktakeStatus.open, row_version=1),
+            lines=lines))
 
     def write_assets(self) -> None:
         Asset = self.asset_model()
@@ -329,15 +383,9 @@ class AssetsMixin:
         self.asset_ids = [ids[a["code"]] for a in self.assets]
 
     def write_activity(self) -> None:
-        from models.assets import (
-            AssetDamage,
-            AssetDisposal,
-            AssetLoan,
-            AssetTransfer,
-            Stocktake,
-            StocktakeLine,
-            StocktakeStatus,
-        )
+        from app.rules.history import WorkflowLog
+        from models.assets import AssetDamage, AssetDisposal, AssetLoan, AssetTransfer
+        from models.stocktake import STOCKTAKE_WORKFLOW, Stocktake, StocktakeLine, StocktakeStatus
 
         def resolve(rows: list[dict]) -> list[dict]:
             for row in rows:
@@ -349,10 +397,24 @@ class AssetsMixin:
         self.bulk(AssetDisposal, resolve(self.disposals))
         self.bulk(AssetDamage, resolve(self.damages))
         self.bulk(AssetLoan, resolve(self.loans))
-        stocktake = Stocktake(**{k: v for k, v in self.stocktake.items() if k != "row_version"},
-                              status=StocktakeStatus.closed)
-        self.session.add(stocktake)
-        self.session.flush()
-        for line in self.stocktake_lines:
-            line["stocktake_id"] = stocktake.id
-        self.bulk(StocktakeLine, resolve(self.stocktake_lines))
+        ids = insert_ids(self.session, Stocktake, [plan["row"] for plan in self.stocktakes])
+        steps = {step.name: step for step in STOCKTAKE_WORKFLOW.steps}
+        lines, logs = [], []
+
+        def log(record: int, step: str, at: datetime, username: str, source, target, decision=None) -> dict:
+            staff = self.demo_staff[username]
+            return dict(model="Stocktake", record_id=record, step=step, step_label=steps[step].label,
+                        from_state=source.value, to_state=target.value, decision=decision, comment=None,
+                        actor_id=self.demo_users[username], actor_name=self.staff_name[staff], created_at=at)
+
+        for stocktake_id, plan in zip(ids, self.stocktakes):
+            lines += [dict(row, stocktake_id=stocktake_id) for row in plan["lines"]]
+            row = plan["row"]
+            if row["status"] == StocktakeStatus.closed:  # submitted by 财产保管员, approved by 后勤主任
+                submitted = datetime.combine(row["ended_on"], time(16, 20))
+                logs.append(log(stocktake_id, "submit", submitted, "baoguan", StocktakeStatus.open,
+                                StocktakeStatus.submitted))
+                logs.append(log(stocktake_id, "approve", submitted + timedelta(hours=1), "zongwu",
+                                StocktakeStatus.submitted, StocktakeStatus.closed, "通过"))
+        self.bulk(StocktakeLine, resolve(lines))
+        self.bulk(WorkflowLog, logs)

@@ -26,6 +26,7 @@ from .purchasing import PurchasingMixin
 from .repairs import RepairsMixin
 from .safety import SafetyMixin
 from .satisfaction import SatisfactionMixin
+from .store import StoreMixin
 from .utilities import UtilitiesMixin
 
 
@@ -73,7 +74,8 @@ class _Builder(PlacesMixin, PeopleMixin, AssetsMixin):
         _Activity(self).build()
 
 
-class _Activity(PurchasingMixin, RepairsMixin, DormsMixin, UtilitiesMixin, SafetyMixin, SatisfactionMixin):
+class _Activity(PurchasingMixin, RepairsMixin, StoreMixin, DormsMixin, UtilitiesMixin, SafetyMixin,
+                SatisfactionMixin):
     """A school year of service activity on top of the organisation and assets the builder made.
 
     Each area draws from its own ``random.Random`` (seeded by name), so changing one area leaves the
@@ -153,6 +155,7 @@ class _Activity(PurchasingMixin, RepairsMixin, DormsMixin, UtilitiesMixin, Safet
         self.session.flush()  # what the builder added through the ORM goes first (bulk writes bypass it)
         self.build_purchasing()
         self.build_repairs()
+        self.build_store()
         self.build_dorms()
         self.build_utilities()
         self.build_safety()
