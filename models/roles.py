@@ -33,7 +33,7 @@ ROLES = {
     "后勤主任": RoleSpec(DataScope.all, {
         **grant(ORG_MODELS + ASSET_MODELS + DORM_MODELS + UTILITY_MODELS + SURVEY_MODELS
                 + PURCHASE_MODELS + REPAIR_MODELS + STORE_MODELS + ("Patrol",), "read"),
-        "Requisition": "read add edit",
+        "Requisition": "read add edit", "StockLedger": "read",
         "Assessment": "read add edit", "AssetDisposal": "read edit",
         "Supplier": "read add edit", "PurchaseRequest": "read add edit", "RepairOrder": "read add edit",
         "Building": "read add edit", "Room": "read add edit", "Bed": "read add edit", "DormChange": "read edit",
@@ -47,12 +47,12 @@ ROLES = {
         "AssetDamage": "read edit", "PurchaseRequest": "read add", "RepairOrder": "read add",
         "Reimbursement": "read edit", "Budget": "read add edit delete",  # 报销 is a step of the request
         "Household": "read edit", "Meter": "read edit", "MeterReading": "read edit",
-        "UtilityReport": "read",
+        "UtilityReport": "read", "StockLedger": "read",
     }, "报销、预算、水电账单"),
     "财产保管员": RoleSpec(DataScope.all, {
         **grant(("Department", "Staff", "PurchaseItem", "Reimbursement", "RepairMaterial"), "read"),
         **grant(ASSET_MODELS, "read add edit delete"),
-        **grant(STORE_MODELS, "read add edit"), "StockItem": "read add edit delete",
+        **grant(STORE_MODELS, "read add edit"), "StockItem": "read add edit delete", "StockLedger": "read",
         "Supplier": "read add edit", "PurchaseRequest": "read add", "Acceptance": "read edit",  # 验收入库 is a step
         "RepairOrder": "read add",
     }, "验收、入库、借用、调拨、盘点"),

@@ -265,3 +265,34 @@ if os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"):
     # Writers really at once need PostgreSQL (SQLite lets one writer in at a time): collected only there,
     # which .ci/run's second pass is, rather than skipped here.
     test_eight_keepers_issue_the_same_stock_at_once_on_postgresql = _issue_at_once
+
+
+def test_the_ledger_of_a_period_agrees_with_the_stock_and_exports_to_excel(db, clients):
+    import io
+    from datetime import timedelta
+
+    import openpyxl
+
+    keeper = clients("baoguan")
+    item = new_item(db, keeper, "测试墨盒癸", 6, "80.00", unit="个")
+    keeper.post("/stock-movement/add", data={"kind": "loss", "item": item.id, "quantity": "1", "remark": "漏墨",
+                                             "moved_on": clock.today().isoformat()})
+    today = clock.today()
+    args = {"start": (today - timedelta(days=3)).isoformat(), "end": today.isoformat()}
+    page = keeper.get("/stock-ledger/", query_string={**args, "item": item.id}).text
+    assert "明细账" in page and "期初结存" in page and "报损" in page and "漏墨" in page
+    summary = keeper.get("/stock-ledger/", query_string=args).text
+    assert "测试墨盒癸 测试规格" in summary
+    sheet = openpyxl.load_workbook(io.BytesIO(keeper.get("/stock-ledger/export.xlsx", query_string=args).data)).active
+    headers = [c.value for c in sheet[1]]
+    assert headers == ["物资编码", "品名规格", "单位", "期初数量", "收入数量", "收入金额", "发出数量", "发出金额", "结存数量"]
+    row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[1] == "测试墨盒癸 测试规格")
+    assert (row[4], row[6], row[8]) == (6, 1, 5)  # received, issued, closing
+    db.session.expire_all()
+    assert db.session.get(type(item), item.id).on_hand == D(row[8])
+    detail = openpyxl.load_workbook(io.BytesIO(keeper.get("/stock-ledger/export.xlsx",
+                                                          query_string={**args, "item": item.id}).data)).active
+    assert [r[5] for r in detail.iter_rows(min_row=2, values_only=True)] == [0, 6, 5]  # 结存 after each line
+    odd = keeper.get("/stock-ledger/", query_string={"start": "2026-13-45", "end": "\x00", "item": "99999999999999999999"})
+    assert odd.status_code == 200 and "开始日期不是有效的日期" in odd.text
+    assert clients("jiaoshi").get("/stock-ledger/").status_code in (302, 403)

@@ -10,11 +10,13 @@ from .meter_grid import MeterGridView
 from .printing import PRINTS as PRINTED
 from .purchase_board import PurchaseBoardView
 from .satisfaction_report import SatisfactionReportView
+from .stock_ledger import StockLedgerView
 from .stocktake_report import StocktakeReportPrint
 from .stocktake_scan import StocktakeScanView
 from .utility_report import UtilityReportView
 
-PAGES: list = [DormAllocationView, MeterGridView, UtilityReportView, SatisfactionReportView, PurchaseBoardView]
+PAGES: list = [DormAllocationView, MeterGridView, UtilityReportView, SatisfactionReportView, PurchaseBoardView,
+               StockLedgerView]
 
 # Pages of one record reached from its detail page with its model's read permission (app/features/prints.py).
 PRINTS: list = PRINTED + [StocktakeScanView, StocktakeReportPrint]

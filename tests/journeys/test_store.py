@@ -1,5 +1,5 @@
 """A teacher asks the store for two things; 后勤主任 approves from 我的待办; 财产保管员 issues them from 我的待办;
-the store's stock of both falls by what was issued."""
+the store's stock of both falls by what was issued, and 财务 finds the issue in the item's 库存台账."""
 from __future__ import annotations
 
 import uuid
@@ -74,3 +74,15 @@ def test_a_teacher_requests_two_items_and_the_store_issues_them(person, app):
     expect(rows.filter(has_text=paper)).to_contain_text("库存数量：35")
     expect(rows.filter(has_text=pens)).to_contain_text("库存数量：8")
     keeper.shot("库存减少")
+
+    accountant = person("caiwu", "财务")
+    with accountant.task("库存台账：复印纸本月的明细账", budget=5):
+        accountant.menu("物资仓库", "库存台账")
+        accountant.pick("物资", f"{paper} 70克")
+        accountant.tap("查询")
+    ledger = accountant.page.locator("table.stock-ledger")
+    expect(ledger).to_contain_text("期初结存")
+    issued = ledger.locator("tr").filter(has_text="领用出库")
+    expect(issued).to_contain_text("35")  # 结存 after the issue
+    expect(issued).to_contain_text(code)
+    accountant.shot("库存台账")
