@@ -322,6 +322,23 @@ def test_idle_session_is_logged_out(app, client, account):
     assert not logged_in(client.get("/"))
 
 
+def test_a_background_lookup_leaves_the_session_cookie_alone(app, client, account):
+    """A page's lookup answering after a save must not put back the session the save just changed (its flash
+    message would be lost): background requests set no cookie, and activity is rewritten at most twice a minute."""
+    assert logged_in(login(client, account))
+    with client.session_transaction() as session:
+        session[IDLE_KEY] = int(time.time()) - 29 * 60
+    lookup = client.get("/repair-order/lookup/location", query_string={"q": "楼"},
+                        headers={"X-Requested-With": "XMLHttpRequest"})  # as select2 asks
+    assert lookup.status_code == 200 and lookup.json["results"] and "Set-Cookie" not in lookup.headers
+    with client.session_transaction() as session:
+        assert int(time.time()) - session[IDLE_KEY] >= 29 * 60  # not the person's activity
+    first = client.get("/repair-order/lookup/location", query_string={"q": "楼"})
+    assert "Set-Cookie" in first.headers  # not in the background: the person's activity, recorded
+    again = client.get("/repair-order/lookup/location", query_string={"q": "楼"})
+    assert "Set-Cookie" not in again.headers  # within 30 seconds: nothing to rewrite
+
+
 def test_a_stale_activity_time_does_not_log_out_the_next_login(client, account):
     assert logged_in(login(client, account))
     client.get("/logout/")

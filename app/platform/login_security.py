@@ -289,6 +289,9 @@ def admin_views() -> tuple[type, type]:
 
 # --- Idle timeout ----------------------------------------------------------------------------------------
 
+IDLE_GRANULARITY = 30  # seconds: the last-activity time is rewritten at most this often
+
+
 def _idle_timeout():
     """Log out a user whose previous request is older than SESSION_IDLE_MINUTES."""
     if request.endpoint is None or request.endpoint.endswith("static"):
@@ -308,8 +311,17 @@ def _idle_timeout():
         appbuilder = current_app.appbuilder
         next_url = request.full_path if request.method == "GET" else ""
         return redirect(appbuilder.get_url_for_login_with(next_url))
-    session[IDLE_KEY] = now
+    if _in_background():
+        # A page's own lookup is not the person's activity, and a session it rewrote could land after a save's
+        # answer and drop that save's flash message (the cookie holds both): it leaves the session alone.
+        return None
+    if not isinstance(last, (int, float)) or now - last >= IDLE_GRANULARITY:
+        session[IDLE_KEY] = now
     return None
+
+
+def _in_background() -> bool:
+    return request.headers.get("X-Requested-With") == "XMLHttpRequest"
 
 
 def _limit_password_guessing(appbuilder) -> None:
