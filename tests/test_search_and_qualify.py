@@ -20,11 +20,14 @@ from sqlalchemy import or_, select
 from app.meta import clock
 from tests.conftest import flashes
 
-
 # ----------------------------------------------------------------------------- helpers
+STEMS = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳"
+
+
 def token() -> str:
-    """A random word of letters only (no digit in it can ever match a number searched for)."""
-    return "".join(chr(ord("g") + int(c)) if c.isdigit() else c for c in uuid.uuid4().hex[:10])
+    """A random word of ten Chinese characters: no digit in it can match a number searched for, and the records
+    it names, left in 操作日志, read as Chinese on every page (tests/test_no_english.py)."""
+    return "".join(STEMS[int(c, 16)] for c in uuid.uuid4().hex[:10])
 
 
 def staff_of(db, username):

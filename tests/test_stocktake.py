@@ -60,7 +60,9 @@ def scan(client, pk, room, code):
 
 def test_a_count_by_scanning_applies_its_results_only_when_approved(db, clients):
     from models.assets import Asset, AssetStatus, AssetTransfer
-    from models.stocktake import StocktakeLine, StocktakeResult as R, StocktakeStatus as S
+    from models.stocktake import StocktakeLine
+    from models.stocktake import StocktakeResult as R
+    from models.stocktake import StocktakeStatus as S
 
     category, (first, second), assets = _scene(db)
     keeper = clients("baoguan")

@@ -169,7 +169,7 @@ def facts(view, record: Any) -> list[tuple[str, Any]]:
         label = view.label_columns.get(name) or introspect.label(type(record), name)
         text = shown(value) if shown else formatting.plain(value)
         if isinstance(text, str) and not hasattr(text, "__html__") and len(text) > FACT_LENGTH:
-            text = text[:FACT_LENGTH] + "…"
+            text = formatting.clip(text, FACT_LENGTH)
         found.append((label, text))
     return found
 

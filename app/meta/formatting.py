@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Callable
@@ -168,6 +169,20 @@ AS_TEXT: dict[str, Callable[[Any], str]] = {
 
 def text_formatter(fmt: str | None) -> Callable[[Any], str]:
     return AS_TEXT.get(fmt or "") or formatter(fmt)
+
+
+WORD_TAIL = re.compile(r"[A-Za-z0-9.\-/]+$")
+
+
+def clip(text: str, length: int) -> str:
+    """``text`` cut to ``length`` characters with "…", never in the middle of a model number or word (MG6102):
+    such a run is dropped whole."""
+    if len(text) <= length:
+        return text
+    cut = text[:length]
+    if WORD_TAIL.search(text[length]):  # the cut falls inside a run such as NXB-63 or MG6102
+        cut = WORD_TAIL.sub("", cut)
+    return cut.rstrip(" 、，,；;×") + "…"
 
 
 def overdue_badge(text: str) -> Markup:
