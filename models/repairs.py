@@ -41,7 +41,7 @@ from app.declare import (
 from app.declare.workflow import Step, Workflow, person, role
 from app.meta import clock
 from models.assets import AssetDamage, AssetStatus, DamageCause
-from models.store import plain_number, stocked_items
+from models.store import short_of, stocked_items
 
 CENT = Decimal("0.01")
 URGENT_WITHIN = timedelta(hours=24)
@@ -322,12 +322,12 @@ class RepairOrder(Entity):
     def draw_materials(self, session) -> None:
         """耗材 chosen from the store leave it at 完工 (维修领用), at the store's cost; each line once."""
         from app.rules.write import Refused
-        from models.store import MovementKind, StockMovement, book, lock_stock, plain_number
+        from models.store import MovementKind, StockMovement, book, lock_stock, short_of
 
         drawn = [m for m in self.materials if m.item is not None and not m.drawn]
         lock_stock(session, [m.item for m in drawn])
         short = {f"materials-{self.materials.index(m)}-quantity":
-                 f"库存不足：{m.item} 现有 {plain_number(m.item.on_hand or 0)} {m.item.unit or ''}"
+                 short_of(m.item)
                  for m in drawn if Decimal(m.quantity or 0) > Decimal(m.item.on_hand or 0)}
         if short:
             raise Refused("未办理：有的耗材仓库库存不足", short)
@@ -397,7 +397,7 @@ class RepairMaterial(Entity):
             errors["quantity"] = "数量须大于 0"
         elif self.item is not None and not self.drawn and self.quantity is not None \
                 and Decimal(self.quantity) > Decimal(self.item.on_hand or 0):
-            errors["quantity"] = f"库存不足：{self.item} 现有 {plain_number(self.item.on_hand or 0)} {self.item.unit or ''}"
+            errors["quantity"] = short_of(self.item)
         if self.unit_price is not None and self.unit_price < 0:
             errors["unit_price"] = "单价不能为负数"
         return errors

@@ -35,7 +35,7 @@ from app.declare import (
     text,
 )
 from app.declare.workflow import Step, Workflow, person, role
-from app.meta import clock
+from app.meta import clock, formatting
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
@@ -205,7 +205,7 @@ class StockMovement(Entity):
         if self.id is None and self.item is not None and self.quantity and self.kind not in INBOUND:
             have = Decimal(self.item.on_hand or 0)
             if Decimal(self.quantity) > have:
-                errors["quantity"] = f"库存不足：{self.item} 现有 {plain_number(have)} {self.item.unit or ''}"
+                errors["quantity"] = short_of(self.item)
         return errors
 
 
@@ -218,9 +218,9 @@ def moving_average(item: StockItem, quantity: Decimal, price: Decimal) -> Decima
     return ((have * Decimal(item.unit_cost or 0) + quantity * price) / total).quantize(CENT)
 
 
-def plain_number(value: Decimal) -> str:
-    text = f"{Decimal(value):f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+def short_of(item: StockItem) -> str:
+    """What a movement taking more than ``item`` holds is told (its own rule, 发放 and 完工)."""
+    return f"库存不足：{item} 现有 {formatting.quantity(item.on_hand or 0)} {item.unit or ''}"
 
 
 @event.listens_for(StockMovement, "after_insert")
@@ -323,10 +323,10 @@ class Requisition(Entity):
 
     @computed("申领物资")
     def wanted(self) -> str:
-        return "、".join(f"{line.item} × {plain_number(line.quantity or 0)}" for line in self.lines if line.item)
+        return "、".join(f"{line.item} × {formatting.quantity(line.quantity or 0)}" for line in self.lines if line.item)
 
     def handed_out(self) -> str:
-        return "、".join(f"{line.item} × {plain_number(line.issued)}{line.unit()}"
+        return "、".join(f"{line.item} × {formatting.quantity(line.issued)}{line.unit()}"
                         for line in self.lines if line.item and line.issued)
 
     @computed("已发放金额", fmt="money")
@@ -394,7 +394,7 @@ class RequisitionLine(Entity):
     issued = decimal("已发放", help="发放时自动记录")
 
     def __str__(self) -> str:
-        return f"{self.item or ''} × {plain_number(self.quantity or 0)}"
+        return f"{self.item or ''} × {formatting.quantity(self.quantity or 0)}"
 
     @computed("单位")
     def unit(self) -> str:

@@ -19,7 +19,7 @@ from app.extensions import db
 from app.features import export
 from app.meta import clock, formatting
 from app.rules import read
-from models.store import INBOUND, StockItem, StockMovement, plain_number
+from models.store import INBOUND, StockItem, StockMovement
 
 from .base import SchoolPage
 
@@ -147,7 +147,7 @@ class StockLedgerView(SchoolPage):
         item, opening, moves = detail(period)
         return self.render("views/stock_ledger.html", period=period, item=item, opening=opening, moves=moves,
                            rows=[] if item is not None else summary(period), items=items(),
-                           number=plain_number, money=formatting.money)
+                           number=formatting.quantity, money=formatting.money)
 
     @expose("/export.xlsx")
     @has_access

@@ -13,7 +13,6 @@ from flask_appbuilder.security.decorators import has_access
 from app.features import export
 from app.meta import clock, formatting
 from models.stocktake import Stocktake, StocktakeLine, StocktakeResult
-from models.store import plain_number
 
 from .printing import SchoolPrint, Signature, name_of
 
@@ -42,8 +41,8 @@ def row(line: StocktakeLine) -> Row:
     result = str(getattr(result, "value", result))
     if line.item is not None:
         unit = line.item.unit or ""
-        counted = "" if line.counted_quantity is None else f"{plain_number(line.counted_quantity)} {unit}"
-        return Row(line.item.code or "", str(line.item), "物资仓库", "", f"{plain_number(line.book_quantity or 0)} {unit}",
+        counted = "" if line.counted_quantity is None else f"{formatting.quantity(line.counted_quantity)} {unit}"
+        return Row(line.item.code or "", str(line.item), "物资仓库", "", f"{formatting.quantity(line.book_quantity or 0)} {unit}",
                    counted, result, line.checked_at, line.remark or "")
     asset = line.asset
     return Row(asset.code if asset else "", asset.name if asset else (line.remark or "账外物品"),

@@ -26,7 +26,6 @@ from app.meta import formatting
 from app.rules import read, write
 from models.assets import Asset, Location
 from models.stocktake import Stocktake, StocktakeLine, StocktakeResult, StocktakeStatus
-from models.store import plain_number
 
 from .base import TEMPLATES
 
@@ -125,10 +124,10 @@ class StocktakeScanView(PrintPage):
 
     def _count_page(self, stocktake: Stocktake, typed: dict | None = None, errors: dict | None = None):
         lines = sorted((l for l in stocktake.lines if l.item is not None), key=lambda l: (l.item.place or "", l.id))
-        typed = typed or {l.id: plain_number(l.counted_quantity) for l in lines if l.counted_quantity is not None}
+        typed = typed or {l.id: formatting.quantity(l.counted_quantity) for l in lines if l.counted_quantity is not None}
         return self.render("views/stocktake_count.html", title=f"盘点：{stocktake}", stocktake=stocktake,
                            lines=lines, may_count=self._may_count(stocktake), form=ScanForm(), typed=typed,
-                           errors=errors or {}, number=plain_number,
+                           errors=errors or {}, number=formatting.quantity,
                            back_url=url_for(f"{self.model_view().endpoint}.show", pk=stocktake.id))
 
     # ------------------------------------------------------------------ counting

@@ -122,6 +122,14 @@ def record_link(value: Any) -> Markup | str:
     return Markup('<a href="{}">{}</a>').format(url_for(f"{endpoint}.show", pk=value.id), str(value))
 
 
+def quantity(value: Any) -> str:
+    """A count as people write it: 35, 2.5 (no trailing zeros of the column's scale)."""
+    if value is None:
+        return ""
+    text = f"{Decimal(value):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def _when(value: Any) -> str:
     return moment(value) if isinstance(value, datetime) else plain(value)
 
