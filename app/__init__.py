@@ -25,7 +25,6 @@ log = logging.getLogger(__name__)
 def create_app(overrides: dict | None = None, extra_models: Iterable[type] = ()) -> Flask:
     import config
     import models as domain
-    import views as pages
     from models.roles import ROLES
 
     app = Flask(__name__, instance_path=str(config.INSTANCE_DIR))
@@ -43,6 +42,7 @@ def create_app(overrides: dict | None = None, extra_models: Iterable[type] = ())
     migrate.init_app(app, db, directory=str(MIGRATIONS))
 
     entities = registry.discover(domain) + list(extra_models)  # all mapped before FAB queries anything
+    import views as pages  # after every model is imported: a page's query may configure the mappers
     checks.check(entities, ROLES, app.config.get("AUTH_ROLE_ADMIN"))  # a mistaken declaration stops the start
     with app.app_context():
         # Permissions are written only once the schema exists (after `flask db upgrade`).

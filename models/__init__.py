@@ -12,6 +12,8 @@ MENU = {
     "宿舍管理": "fa-bed",
     "水电管理": "fa-tint",
     "安全巡查": "fa-shield",
+    "日常检查": "fa-calendar-check-o",
+    "食堂管理": "fa-cutlery",
     "满意度": "fa-smile-o",
     "机构与人员": "fa-sitemap",
 }

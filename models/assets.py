@@ -127,7 +127,8 @@ class Asset(Entity):
               "department", "keeper", "user", "location", "purpose", "status", "remark"],
         show=["code", "name", "category", "brand", "spec", "serial_no", "unit", "quantity", "unit_price", "amount",
               "fund_source", "purchase_method", "purchased_on", "warranty_until", "department", "keeper", "user",
-              "location", "purpose", "status", "source_request", "last_stocktake_on", "remark", "life"],
+              "location", "purpose", "status", "source_request", "last_stocktake_on", "next_maintenance", "remark",
+              "life"],
         order=("code", "desc"),
         lookup=["code", "name", "spec"],
         quick_filters=[
@@ -181,6 +182,17 @@ class Asset(Entity):
     def before_save(self) -> None:
         if self.quantity is not None and self.unit_price is not None:
             self.amount = (Decimal(self.quantity) * Decimal(self.unit_price)).quantize(Decimal("0.01"))
+
+    @computed("下次保养", fmt="date")
+    def next_maintenance(self):
+        """The nearest deadline of the 设备保养 plans covering this card (itself, or its category)."""
+        from models.routines import maintenance_plans_of
+
+        session = object_session(self)
+        if session is None or self.id is None:
+            return None
+        dues = [due for due in (plan.next_due() for plan in maintenance_plans_of(session, self)) if due]
+        return min(dues) if dues else None
 
     @computed("履历", fmt="timeline")
     def life(self) -> list:

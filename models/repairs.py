@@ -159,10 +159,11 @@ class RepairOrder(Entity):
         search=["code", "title", "category", "urgency", "place", "reporter", "department", "worker",
                 "reported_at", "status"],
         form=["title", "category", "urgency", "place", "location", "asset", "description",
-              "reporter", "department", "phone", "reported_at", "photo"],
-        self_form=["title", "category", "urgency", "place", "location", "asset", "description", "phone", "photo"],
+              "reporter", "department", "phone", "reported_at", "photo", "check_result"],
+        self_form=["title", "category", "urgency", "place", "location", "asset", "description", "phone", "photo",
+                   "check_result"],
         show=["code", "title", "category", "urgency", "place", "location", "asset", "description",
-              "reporter", "department", "phone", "reported_at", "photo",
+              "reporter", "department", "phone", "reported_at", "photo", "check_result",
               "dispatcher", "worker", "dispatched_at", "accepted_at", "promised_at", "finished_at",
               "work_record", "damage_cause", "material_total", "checker", "checked_at", "rating", "feedback",
               "status", "is_overdue"],
@@ -204,6 +205,8 @@ class RepairOrder(Entity):
     phone = telephone("联系电话")
     reported_at = moment("报修时间", required=True, prefill="now", index=True)
     photo = photo("照片")
+    check_result_id = key("check_result.id")
+    check_result = relation("CheckResult", "来源检查")
     dispatcher_id = key("staff.id")
     dispatcher = relation("Staff", "派工人", foreign_keys=[dispatcher_id])
     worker_id = key("staff.id")

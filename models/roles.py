@@ -15,6 +15,10 @@ SURVEY_MODELS = ("Survey", "SurveyItem", "SurveyResponse", "SurveyAnswer")
 PURCHASE_MODELS = ("Supplier", "PurchaseRequest", "PurchaseItem", "Acceptance", "Reimbursement", "Budget")
 REPAIR_MODELS = ("RepairOrder", "RepairMaterial", "RepairDelay")
 STORE_MODELS = ("StockItem", "StockMovement", "Requisition", "RequisitionLine")
+ROUTINE_MODELS = ("InspectionPlan", "PlanItem", "InspectionTask", "CheckResult")
+# Whoever answers for checks reads the plans and fills the tasks on the 今日检查 page.
+CHECKS = {"InspectionPlan": "read", "PlanItem": "read", "InspectionTask": "read edit", "CheckResult": "read edit",
+          "RoutineChecks": "read add"}
 
 # Everyone who works may report a repair, request a purchase and report a hazard.
 SELF_SERVICE = {"RepairOrder": "read add", "PurchaseRequest": "read add edit", "PurchaseItem": "read",
@@ -33,6 +37,7 @@ ROLES = {
     "后勤主任": RoleSpec(DataScope.all, {
         **grant(ORG_MODELS + ASSET_MODELS + DORM_MODELS + UTILITY_MODELS + SURVEY_MODELS
                 + PURCHASE_MODELS + REPAIR_MODELS + STORE_MODELS + ("Patrol",), "read"),
+        **grant(ROUTINE_MODELS, "read add edit delete"), "RoutineChecks": "read add",
         "Requisition": "read add edit", "StockLedger": "read",
         "Assessment": "read add edit", "AssetDisposal": "read edit",
         "Supplier": "read add edit", "PurchaseRequest": "read add edit", "RepairOrder": "read add edit",
@@ -51,16 +56,18 @@ ROLES = {
     }, "报销、预算、水电账单"),
     "财产保管员": RoleSpec(DataScope.all, {
         **grant(("Department", "Staff", "PurchaseItem", "Reimbursement", "RepairMaterial"), "read"),
-        **grant(ASSET_MODELS, "read add edit delete"),
+        **grant(ASSET_MODELS, "read add edit delete"), **CHECKS,
         **grant(STORE_MODELS, "read add edit"), "StockItem": "read add edit delete", "StockLedger": "read",
         "Supplier": "read add edit", "PurchaseRequest": "read add", "Acceptance": "read edit",  # 验收入库 is a step
         "RepairOrder": "read add",
     }, "验收、入库、借用、调拨、盘点"),
     "维修工": RoleSpec(DataScope.own, {
+        **CHECKS,
         **SELF_SERVICE, "Asset": "read", "AssetDamage": "read add",
         "RepairMaterial": "read add edit delete", "RepairDelay": "read add",
     }, "接单、记录维修与耗材、完工"),
     "宿管员": RoleSpec(DataScope.department, {
+        **CHECKS,
         **SELF_SERVICE, "Asset": "read", "AssetLoan": "read add", "AssetDamage": "read add", "Location": "read",
         "Budget": "read", "Building": "read", "Room": "read edit", "Bed": "read edit",
         "Student": "read add edit", "Accommodation": "read add edit", "HygieneInspection": "read add edit",
@@ -68,17 +75,20 @@ ROLES = {
         "DormAllocation": "read add",
     }, "分配床位、卫生检查、违纪、调宿申请"),
     "食堂管理员": RoleSpec(DataScope.department, {
+        **CHECKS,
         **SELF_SERVICE, "Asset": "read", "AssetLoan": "read add", "AssetDamage": "read add",
         "AssetDisposal": "read add", "Supplier": "read", "Budget": "read", "SurveyItem": "read",
         "SurveyAnswer": "read", "SatisfactionReport": "read",
     }, "食堂采购与报修、食堂资产"),
     "水电工": RoleSpec(DataScope.department, {
+        **CHECKS,
         **SELF_SERVICE, "Asset": "read", "Location": "read", "Budget": "read",
         "RepairMaterial": "read add edit delete", "RepairDelay": "read add",
         "Household": "read", "Meter": "read add edit", "MeterReading": "read add edit",
         "MeterGrid": "read add",
     }, "抄表、水电维修"),
     "绿化环卫": RoleSpec(DataScope.department, {
+        **CHECKS,
         **SELF_SERVICE, "Asset": "read", "Location": "read", "Budget": "read",
         "Patrol": "read add edit", "Hazard": "read add edit",
     }, "巡视、隐患、申请"),

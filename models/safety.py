@@ -129,10 +129,10 @@ class Hazard(Entity):
         search=["code", "found_at", "location", "category", "level", "rectify_department", "rectifier",
                 "deadline", "status"],
         form=["found_at", "location", "category", "level", "description", "photo", "rectify_department",
-              "rectifier", "deadline", "measures", "reporter", "patrol"],
+              "rectifier", "deadline", "measures", "reporter", "patrol", "check_result"],
         show=["code", "found_at", "location", "category", "level", "description", "photo", "reporter", "patrol",
-              "rectify_department", "rectifier", "deadline", "measures", "result_photo", "status", "overdue",
-              "accepted_by", "closed_at"],
+              "check_result", "rectify_department", "rectifier", "deadline", "measures", "result_photo", "status",
+              "overdue", "accepted_by", "closed_at"],
         order=("found_at", "desc"),
         lookup=["code", "location"],
         quick_filters=[
@@ -174,6 +174,8 @@ class Hazard(Entity):
     reporter = relation("Staff", "发现人", prefill="current_staff", foreign_keys=[reporter_id])
     patrol_id = key("patrol.id")
     patrol = relation("Patrol", "来源巡视")
+    check_result_id = key("check_result.id")
+    check_result = relation("CheckResult", "来源检查")
 
     def __str__(self) -> str:
         category = self.category.value if self.category else ""

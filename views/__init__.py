@@ -9,6 +9,7 @@ from .dorm_allocation import DormAllocationView
 from .meter_grid import MeterGridView
 from .printing import PRINTS as PRINTED
 from .purchase_board import PurchaseBoardView
+from .routine_checks import RoutineChecksView
 from .satisfaction_report import SatisfactionReportView
 from .stock_ledger import StockLedgerView
 from .stocktake_report import StocktakeReportPrint
@@ -16,7 +17,7 @@ from .stocktake_scan import StocktakeScanView
 from .utility_report import UtilityReportView
 
 PAGES: list = [DormAllocationView, MeterGridView, UtilityReportView, SatisfactionReportView, PurchaseBoardView,
-               StockLedgerView]
+               StockLedgerView, RoutineChecksView]
 
 # Pages of one record reached from its detail page with its model's read permission (app/features/prints.py).
 PRINTS: list = PRINTED + [StocktakeScanView, StocktakeReportPrint]

@@ -149,10 +149,13 @@ def key(
     )
 
 
-def relation(target: str, label: str, *, prefill: str | None = None, qualify: Qualify | None = None, **kwargs: Any):
+def relation(target: str, label: str, *, prefill: str | None = None, qualify: Qualify | None = None,
+             help: str | None = None, **kwargs: Any):
     """A relationship with its Chinese label (shown in forms, lists and filters); ``qualify`` limits the records
-    it may point at (app/rules/qualify.py)."""
+    it may point at (app/rules/qualify.py); ``help`` is the hint under its form field."""
     info: dict[str, Any] = {"label": label}
+    if help:
+        info["description"] = help
     if prefill:
         info["prefill"] = prefill
     if qualify is not None:

@@ -12,6 +12,7 @@ from typing import Any
 from flask import current_app, request, url_for
 
 from app.declare.admin import FollowUp
+from app.features.uploads import ImageUploadField, kept_token
 from app.meta import introspect
 from app.rules import read
 
@@ -82,7 +83,11 @@ def prefill(form, target: type) -> None:
     for field_name, path in follow.carry.items():
         field = getattr(form, field_name, None)
         value = _value(source, path, follow, line)
-        if field is not None and value not in (None, ""):
+        if field is None or value in (None, ""):
+            continue
+        if isinstance(field, ImageUploadField):  # a carried photo travels as a kept upload, saved with the form
+            field.kept, field.kept_token = value, kept_token(value)
+        else:
             field.data = value
 
 
