@@ -36,13 +36,13 @@ def create_app(overrides: dict | None = None, extra_models: Iterable[type] = ())
                                                **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
     i18n.compile_catalogues(TRANSLATIONS)
+    entities = registry.discover(domain) + list(extra_models)  # all mapped before FAB configures the mappers
     fab.install(app)  # every Flask-AppBuilder override, checked against the FAB version it was written for
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
 
-    entities = registry.discover(domain) + list(extra_models)  # all mapped before FAB queries anything
-    import views as pages  # after every model is imported: a page's query may configure the mappers
+    import views as pages  # after every model is imported: importing FAB or a page may configure the mappers
     checks.check(entities, ROLES, app.config.get("AUTH_ROLE_ADMIN"))  # a mistaken declaration stops the start
     with app.app_context():
         # Permissions are written only once the schema exists (after `flask db upgrade`).

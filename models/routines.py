@@ -263,6 +263,8 @@ class InspectionTask(Entity):
         quick_filters=[
             quick("今日待检", where=_due_now),
             quick("漏检", where=_missed),
+            quick("保养逾期", where=lambda m: and_(_missed(m), m.plan_id.in_(
+                select(InspectionPlan.id).where(InspectionPlan.kind == PlanKind.maintenance)))),
             quick("发现异常", where=lambda m: m.abnormal > 0),
             quick("已完成", status=TaskStatus.done),
         ],
@@ -430,12 +432,13 @@ def _department_tree(task) -> set[int]:
 
 
 def due_for(session, staff, roles: set[str], criteria=(), through: date | None = None) -> list[InspectionTask]:
-    """Tasks ``staff`` may do that are due now or overdue within the last week, earliest deadline first."""
+    """Tasks ``staff`` may do that are due now (a task past its 截止日期 is missed, no longer offered), earliest
+    deadline first."""
     today = through or clock.today()
     rows = session.scalars(
         select(InspectionTask).join(InspectionTask.plan)
         .where(InspectionTask.status == TaskStatus.pending, InspectionTask.due_on <= today,
-               InspectionTask.due_by >= today - timedelta(days=7), *criteria)
+               InspectionTask.due_by >= today, *criteria)
         .where(or_(InspectionTask.assignee_id == staff.id,
                    and_(InspectionTask.assignee_id.is_(None), InspectionPlan.duty_role.isnot(None))))
         .order_by(InspectionTask.due_by, InspectionTask.id)).all()

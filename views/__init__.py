@@ -4,7 +4,7 @@
 and models/roles.py grants them like any model. ``PRINTS`` are the printable forms (views/printing.py):
 not in the menu, opened from a record's detail page with the read permission of its model (app/features/prints.py).
 """
-from . import dashboard  # noqa: F401  (registers the home page widgets with app/features/dashboard.py)
+from . import dashboard, routine_dashboard  # noqa: F401  (register home page widgets with app/features/dashboard.py)
 from .dorm_allocation import DormAllocationView
 from .meter_grid import MeterGridView
 from .printing import PRINTS as PRINTED

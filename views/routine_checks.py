@@ -107,14 +107,16 @@ class RoutineChecksView(SchoolPage):
         if not ChecklistForm().validate_on_submit():
             flash("页面已过期，请重新填写", "danger")
             return redirect(url_for(".task", pk=pk))
-        typed, kept, errors = self._read(task)
-        if errors:
-            db.session.rollback()
-            return self._checklist(task, typed, kept, errors)
-        task.status = TaskStatus.done
-        task.done_by = current_staff()
-        task.done_at = clock.now().replace(microsecond=0)
-        task.note = (request.form.get("note") or "").strip()[:2000] or None
+        staff = current_staff()
+        with db.session.no_autoflush:  # nothing reaches the database before write.save has checked the lock
+            typed, kept, errors = self._read(task)
+            if errors:
+                db.session.rollback()
+                return self._checklist(self._task(pk), typed, kept, errors)
+            task.status = TaskStatus.done
+            task.done_by = staff
+            task.done_at = clock.now().replace(microsecond=0)
+            task.note = (request.form.get("note") or "").strip()[:2000] or None
         try:
             write.save(db.session, task)
         except write.Refused as refused:

@@ -17,7 +17,8 @@ and applied; 教务处's 期中抽查, under way) and a term's assessments, plus
   capacity), accommodation records, dorm changes, weekly hygiene checks this term (more often and further
   back with ``scale``, capped at every school day since last September ≈ 80,000 rows), discipline;
 - 水电: teachers' flats (24 × scale), dorm buildings, canteen, shops, offices; 12 monthly readings per meter;
-- 巡视 every day, ~150 hazards a year; two satisfaction surveys (~400 + ~120 answer sheets).
+- 巡视 every day, ~150 hazards a year; 检查计划 for the patrolled areas and 设备保养, with a year of their
+  检查任务 (most done, a few 异常, some missed, today's to do); two satisfaction surveys (~400 + ~120 answer sheets).
 
 Document numbers (CG-/BX-/YH-/WZ-/KC-/LY-YYYYMMDD-NNNN) follow time within each day, and ``serial_counter`` is set to
 the highest number used per prefix and day, so numbers the application assigns later never collide.
@@ -49,7 +50,7 @@ LABELS = ("部门", "教职工", "考核", "资产分类", "存放地点", "资�
           "物资", "出入库记录", "领用单", "领用明细",
           "宿舍楼", "房间", "床位", "学生", "住宿记录", "调宿/退宿申请", "卫生检查", "违纪记录",
           "用户", "表具", "抄表记录",
-          "巡视记录", "安全隐患",
+          "巡视记录", "安全隐患", "检查计划", "检查项目", "检查任务", "检查结果",
           "满意度调查", "调查项目", "答卷", "单项评价")
 
 

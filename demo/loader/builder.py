@@ -24,6 +24,7 @@ from .org import PeopleMixin
 from .places import PlacesMixin
 from .purchasing import PurchasingMixin
 from .repairs import RepairsMixin
+from .routines import RoutinesMixin
 from .safety import SafetyMixin
 from .satisfaction import SatisfactionMixin
 from .store import StoreMixin
@@ -75,7 +76,7 @@ class _Builder(PlacesMixin, PeopleMixin, AssetsMixin):
 
 
 class _Activity(PurchasingMixin, RepairsMixin, StoreMixin, DormsMixin, UtilitiesMixin, SafetyMixin,
-                SatisfactionMixin):
+                RoutinesMixin, SatisfactionMixin):
     """A school year of service activity on top of the organisation and assets the builder made.
 
     Each area draws from its own ``random.Random`` (seeded by name), so changing one area leaves the
@@ -159,6 +160,7 @@ class _Activity(PurchasingMixin, RepairsMixin, StoreMixin, DormsMixin, Utilities
         self.build_dorms()
         self.build_utilities()
         self.build_safety()
+        self.build_routines()
         self.build_satisfaction()
         self.write_serial_counters()
 
