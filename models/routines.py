@@ -19,6 +19,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import UniqueConstraint, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager, selectinload
 
 from app.declare import (
     Admin,
@@ -437,6 +438,8 @@ def due_for(session, staff, roles: set[str], criteria=(), through: date | None =
     today = through or clock.today()
     rows = session.scalars(
         select(InspectionTask).join(InspectionTask.plan)
+        .options(contains_eager(InspectionTask.plan), selectinload(InspectionTask.results),
+                 selectinload(InspectionTask.department))
         .where(InspectionTask.status == TaskStatus.pending, InspectionTask.due_on <= today,
                InspectionTask.due_by >= today, *criteria)
         .where(or_(InspectionTask.assignee_id == staff.id,

@@ -417,11 +417,11 @@ def test_overdue_quick_filter_selects_open_orders_past_their_promise(repairs, db
     department = db.session.query(Department).first()
     now = clock.now()
     made = {}
-    for name, status, promised in [("late", S.repairing, now - timedelta(hours=2)),
-                                   ("late_pending", S.pending, now - timedelta(days=1)),
-                                   ("in_time", S.repairing, now + timedelta(hours=2)),
-                                   ("late_but_done", S.done, now - timedelta(hours=2)),
-                                   ("late_but_finished", S.to_check, now - timedelta(hours=2))]:
+    for name, status, promised in [("已逾期", S.repairing, now - timedelta(hours=2)),
+                                   ("逾期待受理", S.pending, now - timedelta(days=1)),
+                                   ("未到期", S.repairing, now + timedelta(hours=2)),
+                                   ("逾期已完成", S.done, now - timedelta(hours=2)),
+                                   ("逾期待验收", S.to_check, now - timedelta(hours=2))]:
         made[name] = order(repairs, title=f"逾期测试-{name}", status=status, promised_at=promised,
                            reported_at=promised - timedelta(days=2), reporter=staff, department=department)
         db.session.add(made[name])
@@ -429,8 +429,8 @@ def test_overdue_quick_filter_selects_open_orders_past_their_promise(repairs, db
     try:
         quick = next(q for q in repairs.RepairOrder.__admin__.quick_filters if q.label == "逾期")
         found = {o.title for o in db.session.query(repairs.RepairOrder).filter(*quick.criteria(repairs.RepairOrder))}
-        assert {"逾期测试-late", "逾期测试-late_pending"} <= found
-        assert not {"逾期测试-in_time", "逾期测试-late_but_done", "逾期测试-late_but_finished"} & found
+        assert {"逾期测试-已逾期", "逾期测试-逾期待受理"} <= found
+        assert not {"逾期测试-未到期", "逾期测试-逾期已完成", "逾期测试-逾期待验收"} & found
         assert all(o.is_overdue() == (o.title in found) for o in made.values())
     finally:
         for row in made.values():

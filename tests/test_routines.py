@@ -199,3 +199,25 @@ def test_the_home_page_counts_todays_checks_and_overdue_maintenance_within_scope
     director = clients("zongwu").get("/").text
     assert "保养逾期" in director and f"{len(missed_maintenance)}" in director
     assert "保养逾期" not in clients("jiaoshi").get("/").text  # teachers do not read the tasks
+
+
+def test_a_plan_is_made_on_its_form_with_its_checklist_and_its_rules_say_what_is_missing(db, clients):
+    from models.org import Department
+    from models.routines import InspectionPlan
+
+    director = clients("zongwu")
+    department = db.session.scalars(select(Department).where(Department.code == "050203")).one()
+    base = {"name": "锅炉房每周检查", "kind": "maintenance", "department": department.id, "frequency": "weekly",
+            "starts_on": clock.today().isoformat(), "area": "锅炉房", "active": "y"}
+    refused = director.post("/inspection-plan/add", data=base)
+    assert refused.status_code == 200 and "请至少填写 1 行「检查项目」" in refused.text
+    refused = director.post("/inspection-plan/add", data={**base, "items-0-name": "压力表"})
+    assert "请选择责任人或责任岗位" in refused.text and "设备保养计划须选择保养资产或资产类别" in refused.text
+    assert 'value="锅炉房每周检查"' in refused.text and 'value="压力表"' in refused.text  # what was typed stays
+    made = director.post("/inspection-plan/add", data={
+        **base, "kind": "patrol", "duty_role": "水电工", "items-0-name": "压力表", "items-0-standard": "指针在绿区",
+        "items-1-name": "安全阀"})
+    assert made.status_code == 302, flashes(made.text)
+    plan = db.session.scalars(select(InspectionPlan).where(InspectionPlan.name == "锅炉房每周检查")).one()
+    assert [i.name for i in plan.items] == ["压力表", "安全阀"]
+    assert clients("shuidian").get("/checks/").text.count("锅炉房每周检查") == 1  # its first week is due
