@@ -221,3 +221,16 @@ def test_a_plan_is_made_on_its_form_with_its_checklist_and_its_rules_say_what_is
     plan = db.session.scalars(select(InspectionPlan).where(InspectionPlan.name == "锅炉房每周检查")).one()
     assert [i.name for i in plan.items] == ["压力表", "安全阀"]
     assert clients("shuidian").get("/checks/").text.count("锅炉房每周检查") == 1  # its first week is due
+
+
+def test_tasks_another_process_made_first_are_left_to_it(db):
+    """Two hosts catching up at once: the loser of the unique (plan, 应检日期) race makes only what is still owed."""
+    from models.routines import Frequency, _catch_up_one_by_one, periods, task_for
+
+    plan = _plan(db, days_ago=4)
+    first, last, label = periods(Frequency.daily, clock.today() - timedelta(days=2), clock.today() - timedelta(days=2))[0]
+    db.session.add(task_for(plan, first, last, label))  # the other host's
+    db.session.commit()
+    assert _catch_up_one_by_one(db.session, clock.today()) >= 4
+    tasks = _tasks(db, plan)
+    assert [t.due_on for t in tasks] == [clock.today() - timedelta(days=d) for d in range(4, -1, -1)]
