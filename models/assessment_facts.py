@@ -38,18 +38,30 @@ TENTH = Decimal("0.1")
 # ----------------------------------------------------------------------------------- the formula (one place)
 @dataclass(frozen=True)
 class Rule:
-    """One line of the 过程考核分: (the fact's value − ``baseline``) × ``points``, at most ``limit`` either way."""
+    """One line of the 过程考核分: (the fact's value − ``baseline``) × ``points``, at most ``limit`` either way;
+    nothing when the person has no such fact (no rated repair: no average)."""
 
     fact: str
+    label: str
+    unit: str
     points: Decimal
     limit: Decimal
-    baseline: Decimal = Decimal("0")
+    baseline: Decimal | None = None
 
     def score(self, value) -> Decimal:
         if value is None:
             return Decimal("0")
-        raw = (Decimal(value) - self.baseline) * self.points
+        raw = (Decimal(value) - (self.baseline or 0)) * self.points
         return max(-self.limit, min(self.limit, raw)).quantize(TENTH, ROUND_HALF_UP)
+
+    def text(self) -> str:
+        """The rule as the page states it: 每次 −1 分，最多扣 10 分."""
+        if self.baseline is not None:
+            return (f"（{self.label} − {self.baseline:g}{self.unit}）× {self.points:g} 分，"
+                    f"最多加减 {self.limit:g} 分")
+        if self.points >= 0:
+            return f"每{self.unit} +{self.points:g} 分，最多加 {self.limit:g} 分"
+        return f"每{self.unit} −{-self.points:g} 分，最多扣 {self.limit:g} 分"
 
 
 @dataclass(frozen=True)
@@ -74,18 +86,20 @@ class Formula:
                    Decimal("0")).quantize(TENTH, ROUND_HALF_UP)
 
 
+# Facts derived from the counted ones: key → (label, numerator, denominator parts), as a percentage.
+RATIOS = {"repairs_on_time_rate": ("按时完工率", "repairs_on_time", ("repairs_on_time", "repairs_late"))}
+
 FORMULA = Formula(
     base=Decimal("80"),
     rules=(
-        Rule("repairs_on_time", Decimal("0.5"), Decimal("10")),
-        Rule("repairs_late", Decimal("-2"), Decimal("20")),
-        Rule("rating", Decimal("5"), Decimal("10"), baseline=Decimal("4")),
-        Rule("complaints", Decimal("-5"), Decimal("20")),
-        Rule("checks_done", Decimal("0.2"), Decimal("10")),
-        Rule("checks_missed", Decimal("-1"), Decimal("20")),
-        Rule("hazards_in_time", Decimal("1"), Decimal("5")),
-        Rule("hazards_late", Decimal("-2"), Decimal("10")),
-        Rule("hazards_overdue", Decimal("-3"), Decimal("15")),
+        Rule("repairs_on_time_rate", "按时完工率", "%", Decimal("0.5"), Decimal("10"), baseline=Decimal("90")),
+        Rule("rating", "报修平均评分", "星", Decimal("5"), Decimal("10"), baseline=Decimal("4")),
+        Rule("complaints", "被投诉", "次", Decimal("-1"), Decimal("10")),
+        Rule("checks_done", "完成检查", "次", Decimal("0.05"), Decimal("5")),
+        Rule("checks_missed", "漏检", "次", Decimal("-1"), Decimal("15")),
+        Rule("hazards_in_time", "按期销号", "项", Decimal("1"), Decimal("5")),
+        Rule("hazards_late", "超期销号", "项", Decimal("-2"), Decimal("10")),
+        Rule("hazards_overdue", "逾期未销号", "项", Decimal("-3"), Decimal("15")),
     ),
     democratic_scale=Decimal("100"),
     weights={"self_score": Decimal("0.1"), "group_score": Decimal("0.2"), "leader_score": Decimal("0.2"),
@@ -174,6 +188,13 @@ class Facts:
     democratic: Democratic = field(default_factory=Democratic)
 
     def value(self, key: str):
+        """A counted fact, or a derived percentage (``RATIOS``; None when there is nothing to divide by)."""
+        if key in RATIOS:
+            _label, part, whole = RATIOS[key]
+            denominator = sum(self.counts.get(name) or 0 for name in whole)
+            if not denominator:
+                return None
+            return (Decimal(self.counts.get(part) or 0) * 100 / denominator).quantize(TENTH, ROUND_HALF_UP)
         return self.counts.get(key)
 
     def process_score(self) -> Decimal:

@@ -67,29 +67,17 @@ class FactRow:
     value: object
     unit: str
     url: str | None
-    rule: str
-    score: Decimal
-
-
-def rule_text(rule, unit: str) -> str:
-    """A rule of the formula as the page states it: 每单 +0.5 分，最多加 10 分."""
-    if rule.baseline:
-        return f"（平均 − {rule.baseline:g} {unit}）× {rule.points:g} 分，最多加减 {rule.limit:g} 分"
-    if rule.points >= 0:
-        return f"每{unit} +{rule.points:g} 分，最多加 {rule.limit:g} 分"
-    return f"每{unit} −{-rule.points:g} 分，最多扣 {rule.limit:g} 分"
 
 
 def fact_rows(facts) -> list[FactRow]:
-    rules = {rule.fact: rule for rule in assessment_facts.FORMULA.rules}
-    rows = []
-    for kind in KINDS:
-        rule = rules.get(kind.key)
-        value = facts.value(kind.key)
-        rows.append(FactRow(kind.label, value, kind.unit, fact_url(kind, facts.staff_id, facts.term),
-                            rule_text(rule, kind.unit) if rule else "不计分",
-                            rule.score(value) if rule else Decimal("0")))
-    return rows
+    return [FactRow(kind.label, facts.value(kind.key), kind.unit, fact_url(kind, facts.staff_id, facts.term))
+            for kind in KINDS]
+
+
+def score_rows(facts) -> list[tuple]:
+    """(rule, the fact's value, its score) of each rule of the formula."""
+    return [(rule, facts.value(rule.fact), rule.score(facts.value(rule.fact)))
+            for rule in assessment_facts.FORMULA.rules]
 
 
 def weighted(assessment: Assessment) -> list[tuple[str, Decimal | None, Decimal, Decimal | None]]:
@@ -121,7 +109,8 @@ class AssessmentFactsView(PrintPage):
                                term=None, back_url=back)
         facts = facts_of(db.session, assessment.staff, term)
         return self.render("views/assessment_facts.html", title=f"事实依据：{assessment}", assessment=assessment,
-                           term=term, facts=facts, rows=fact_rows(facts), formula=assessment_facts.FORMULA,
+                           term=term, facts=facts, rows=fact_rows(facts), scores=score_rows(facts),
+                           formula=assessment_facts.FORMULA,
                            process=facts.process_score(), democratic=facts.democratic_score(),
                            weighted=weighted(assessment), answers_url=answers_url, back_url=back,
                            bands=GRADE_BANDS)
