@@ -413,6 +413,10 @@ def test_a_department_role_ranks_its_department_and_a_teacher_none(app, db):
     teacher = app.test_client()
     login(teacher, "jiaoshi", DEMO_PASSWORD)
     assert teacher.get("/assessment-ranking/").status_code in (302, 403)
+    principal = app.test_client()
+    login(principal, "xiaozhang", DEMO_PASSWORD)
+    everyone = db.session.query(Assessment).filter_by(term=the_term().name).count()
+    assert principal.get("/assessment-ranking/").text.count('href="/assessment-facts/') == everyone
 
 
 # ----------------------------------------------------------------------------------- ranking and export
