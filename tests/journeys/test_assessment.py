@@ -70,3 +70,17 @@ def test_director_reads_a_repair_workers_assessment_from_its_facts(person, app):
     with director.page.expect_download() as download:
         director.tap("导出 Excel")
     assert download.value.suggested_filename.startswith("考核排名-")
+
+
+def test_a_repair_worker_reads_his_own_assessment_on_his_phone(person, app):
+    name, late = late_repairs_of(app, "weixiu")
+    worker = person("weixiu", "维修工", phone=True)
+    with worker.task("在手机上看自己的考核和事实依据", budget=6):
+        worker.menu("机构与人员", "考核")
+        expect(worker.page.locator(".engine-card:visible")).to_have_count(1)  # only his own
+        worker.tap(worker.page.locator(".engine-card:visible a.engine-card-title").first)
+        worker.tap("事实依据")
+        worker.sees("过程考核分的计算")
+    row = worker.page.locator("table.assessment-facts tr").filter(has_text="超时完工的报修")
+    expect(row.locator("a.fact-link")).to_have_text(re.compile(rf"^\s*{late} 单\s*$"))
+    worker.shot("我的事实依据")
