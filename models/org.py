@@ -175,14 +175,14 @@ ASSESSMENT_WEIGHTS = FORMULA.weights
 FORMULA_TEXT = " + ".join(f"{SCORE_LABELS[name]}{weight * 100:.0f}%" for name, weight in FORMULA.weights.items())
 
 
+# 等级 by 总分: the lowest total of each grade, highest first; below the last is 不合格.
+GRADE_FLOORS = ((85, Grade.excellent), (65, Grade.qualified), (50, Grade.basic))
+GRADE_TEXT = " · ".join(f"{grade.value} {floor} 分及以上" for floor, grade in GRADE_FLOORS) + \
+    f" · {Grade.unqualified.value} {GRADE_FLOORS[-1][0]} 分以下"
+
+
 def grade_for(total: Decimal) -> Grade:
-    if total >= 85:
-        return Grade.excellent
-    if total >= 65:
-        return Grade.qualified
-    if total >= 50:
-        return Grade.basic
-    return Grade.unqualified
+    return next((grade for floor, grade in GRADE_FLOORS if total >= floor), Grade.unqualified)
 
 
 class Assessment(Entity):

@@ -25,13 +25,12 @@ from app.features.prints import PrintPage
 from app.rules import read
 from models import assessment_facts, school_calendar
 from models.assessment_facts import KINDS, SCORE_LABELS, facts_of
-from models.org import Assessment, Department, Grade, Staff
+from models.org import GRADE_TEXT, Assessment, Department, Grade, Staff
 from models.satisfaction import SurveyAnswer
 
 from .base import TEMPLATES, SchoolPage
 
 EQUAL, GREATER, SMALLER = 0, 1, 2  # FAB's filter indexes: a relation's 等于; a date's 大于, 小于
-GRADE_BANDS = "优秀 85–100 · 合格 65–84.9 · 基本合格 50–64.9 · 不合格 50 以下"
 
 
 def _may_read(model: type) -> bool:
@@ -113,7 +112,7 @@ class AssessmentFactsView(PrintPage):
                            formula=assessment_facts.FORMULA,
                            process=facts.process_score(), democratic=facts.democratic_score(),
                            weighted=weighted(assessment), answers_url=answers_url, back_url=back,
-                           bands=GRADE_BANDS)
+                           bands=GRADE_TEXT)
 
 
 # ----------------------------------------------------------------------------------- 考核排名
@@ -218,7 +217,7 @@ class AssessmentRankingView(SchoolPage):
         grades = {grade.value: sum(1 for r in rows if r.assessment.grade == grade) for grade in Grade}
         return self.render("views/assessment_ranking.html", terms=available, term=term, department=department,
                            departments=departments, rows=rows, columns=COLUMNS, args=args, grades=grades,
-                           bands=GRADE_BANDS)
+                           bands=GRADE_TEXT)
 
     @expose("/export.xlsx")
     @has_access
