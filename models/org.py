@@ -6,6 +6,7 @@ from decimal import Decimal
 from flask_appbuilder.security.sqla.models import User  # noqa: F401  (the target of Staff.user, by name)
 from flask_login import current_user
 from sqlalchemy import UniqueConstraint
+from sqlalchemy.orm import object_session
 
 from app.declare import (
     Account,
@@ -29,6 +30,8 @@ from app.declare import (
 )
 from app.meta import prefill
 from app.rules import identity
+from models import assessment_facts, school_calendar
+from models.assessment_facts import FORMULA, SCORE_LABELS
 
 
 class DepartmentKind(Choice):
@@ -167,18 +170,19 @@ class Grade(Choice):
     unqualified = "不合格"
 
 
-ASSESSMENT_WEIGHTS = {"self_score": Decimal("0.2"), "group_score": Decimal("0.3"),
-                      "leader_score": Decimal("0.3"), "satisfaction_score": Decimal("0.2")}
+# The 总分's weights live with the formula proposing the scores (models/assessment_facts.py), in one place.
+ASSESSMENT_WEIGHTS = FORMULA.weights
+FORMULA_TEXT = " + ".join(f"{SCORE_LABELS[name]}{weight * 100:.0f}%" for name, weight in FORMULA.weights.items())
+
+
+# 等级 by 总分: the lowest total of each grade, highest first; below the last is 不合格.
+GRADE_FLOORS = ((85, Grade.excellent), (65, Grade.qualified), (50, Grade.basic))
+GRADE_TEXT = " · ".join(f"{grade.value} {floor} 分及以上" for floor, grade in GRADE_FLOORS) + \
+    f" · {Grade.unqualified.value} {GRADE_FLOORS[-1][0]} 分以下"
 
 
 def grade_for(total: Decimal) -> Grade:
-    if total >= 85:
-        return Grade.excellent
-    if total >= 65:
-        return Grade.qualified
-    if total >= 50:
-        return Grade.basic
-    return Grade.unqualified
+    return next((grade for floor, grade in GRADE_FLOORS if total >= floor), Grade.unqualified)
 
 
 class Assessment(Entity):
@@ -189,9 +193,11 @@ class Assessment(Entity):
         menu="机构与人员",
         icon="fa-star",
         menu_order=30,
-        list=["staff", "term", "self_score", "group_score", "leader_score", "satisfaction_score", "total", "grade"],
+        list=["staff", "term", "self_score", "group_score", "leader_score", "process_score", "satisfaction_score",
+              "total", "grade"],
         search=["staff", "term", "grade"],
-        form=["staff", "term", "self_score", "group_score", "leader_score", "satisfaction_score", "remark"],
+        form=["staff", "term", "self_score", "group_score", "leader_score", "process_score", "satisfaction_score",
+              "remark"],
         order=("term", "desc"),
         quick_filters=[quick("优秀", grade=Grade.excellent), quick("不合格", grade=Grade.unqualified)],
         scope=Scope(department="staff.department", owner="staff"),
@@ -203,8 +209,11 @@ class Assessment(Entity):
     self_score = decimal("自评分", 1, required=True)
     group_score = decimal("组评分", 1, required=True)
     leader_score = decimal("领导评分", 1, required=True)
-    satisfaction_score = decimal("满意度得分", 1, required=True)
-    total = decimal("总分", 1, help="自评20% + 组评30% + 领导评30% + 满意度20%")
+    process_score = decimal("过程考核分", 1, help="留空则按本学期的报修、检查、隐患事实计算，可修改；依据见「事实依据」")
+    # The column keeps its name (and its data); what it holds is the 民主评议分 of domain.md's 满意度得分.
+    satisfaction_score = decimal("民主评议分", 1,
+                                 help="留空则取本学期民主评议的满意率 × 100，可修改；依据见「事实依据」")
+    total = decimal("总分", 1, help=FORMULA_TEXT)
     grade = choice(Grade, "等级")
     remark = long_text("备注")
 
@@ -213,18 +222,31 @@ class Assessment(Entity):
 
     def validate(self) -> dict[str, str]:
         errors = {}
-        for name in ASSESSMENT_WEIGHTS:
+        if self.term and school_calendar.term_named(self.term) is None:
+            errors["term"] = "学期应写作“2026-2027学年第一学期”的格式"
+        for name in assessment_facts.FORMULA.weights:
             value = getattr(self, name)
             if value is not None and not (0 <= value <= 100):
                 errors[name] = "分数须在 0 到 100 之间"
+        if self.satisfaction_score is None and self.staff is not None and self.term and not errors.get("term"):
+            errors["satisfaction_score"] = "本学期没有评议此人（或其部门）的满意度调查，请填写民主评议分"
         return errors
 
     def before_save(self) -> None:
-        scores = {name: getattr(self, name) for name in ASSESSMENT_WEIGHTS}
-        if all(v is not None for v in scores.values()):
-            total = sum(Decimal(v) * w for (name, v), w in zip(scores.items(), ASSESSMENT_WEIGHTS.values()))
-            self.total = total.quantize(Decimal("0.1"))
-            self.grade = grade_for(self.total)
+        """过程考核分 and 民主评议分 left blank are proposed from the term's facts; then the 总分 and 等级."""
+        if self.process_score is None or self.satisfaction_score is None:
+            session = object_session(self) or (object_session(self.staff) if self.staff is not None else None)
+            if session is not None and self.staff is not None:
+                process, democratic = assessment_facts.propose(session, self.staff, self.term)
+                if self.process_score is None:
+                    self.process_score = process
+                if self.satisfaction_score is None:
+                    self.satisfaction_score = democratic
+        formula = assessment_facts.FORMULA  # read when saving: the one formula, as it stands
+        total = formula.total({name: getattr(self, name) for name in formula.weights})
+        if total is not None:
+            self.total = total
+            self.grade = grade_for(total)
 
 
 @prefill.register("current_staff")

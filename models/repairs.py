@@ -104,6 +104,22 @@ def acting_staff(session):
 
 
 REPAIR_ROLES = ("维修工", "水电工")
+COMPLAINT_STARS = 2  # a rating of at most this many stars with a written 评价 counts as 被投诉 (考核)
+
+
+def finished_on_time(model):
+    """Finished no later than the promised time (the SQL twin of ``not finished_late()``)."""
+    return and_(model.finished_at.isnot(None), or_(model.promised_at.is_(None), model.finished_at <= model.promised_at))
+
+
+def finished_late(model):
+    """Finished after the promised time (the SQL twin of ``RepairOrder.finished_late``)."""
+    return and_(model.finished_at.isnot(None), model.promised_at.isnot(None), model.finished_at > model.promised_at)
+
+
+def complained(model):
+    """Rated 1–2 stars with a written 评价: until the school has a complaint box, this is a complaint upheld."""
+    return and_(model.rating <= COMPLAINT_STARS, func.length(func.trim(func.coalesce(model.feedback, ""))) > 0)
 
 
 def _repair_workers(staff_model, order):
@@ -157,7 +173,7 @@ class RepairOrder(Entity):
         list=["code", "title", "category", "urgency", "place", "reporter", "worker",
               "reported_at", "promised_at", "status", "is_overdue"],
         search=["code", "title", "category", "urgency", "place", "reporter", "department", "worker",
-                "reported_at", "status"],
+                "reported_at", "finished_at", "status"],
         form=["title", "category", "urgency", "place", "location", "asset", "description",
               "reporter", "department", "phone", "reported_at", "photo", "check_result"],
         self_form=["title", "category", "urgency", "place", "location", "asset", "description", "phone", "photo",
@@ -183,6 +199,11 @@ class RepairOrder(Entity):
             quick("挂起待料", status=RepairStatus.waiting_parts),
             quick("待验收", status=RepairStatus.to_check),
             quick("逾期", where=lambda m: and_(m.status.in_(OPEN), m.promised_at < clock.now())),
+            # 考核事实 (models/assessment_facts.py) count by these and link to them.
+            quick("按时完工", where=lambda m: finished_on_time(m)),
+            quick("超时完工", where=lambda m: finished_late(m)),
+            quick("已评分", where=lambda m: m.rating.isnot(None)),
+            quick("差评投诉", where=lambda m: complained(m)),
         ],
         scope=Scope(department="department", owner=("reporter", "worker")),
         lock=Lock(closed_in=CLOSED, message="报修单「{record}」{state}，不能再修改"),

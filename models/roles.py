@@ -20,6 +20,9 @@ ROUTINE_MODELS = ("InspectionPlan", "PlanItem", "InspectionTask", "CheckResult")
 CHECKS = {"InspectionPlan": "read", "PlanItem": "read", "InspectionTask": "read edit", "CheckResult": "read edit",
           "RoutineChecks": "read add"}
 
+# 考核 within the role's own data scope: a 维修工 his own, a department role its department's (with the facts).
+ASSESSMENTS = {"Assessment": "read", "AssessmentRanking": "read"}
+
 # Everyone who works may report a repair, request a purchase and report a hazard.
 SELF_SERVICE = {"RepairOrder": "read add", "PurchaseRequest": "read add edit", "PurchaseItem": "read",
                 "Patrol": "read add", "Hazard": "read add",
@@ -44,7 +47,7 @@ ROLES = {
         "Building": "read add edit", "Room": "read add edit", "Bed": "read add edit", "DormChange": "read edit",
         "Hazard": "read add edit", "Survey": "read add edit delete", "SurveyItem": "read add edit delete",
         "DormAllocation": "read add", "UtilityReport": "read", "SatisfactionReport": "read",
-        "MeterGrid": "read add",
+        "MeterGrid": "read add", "AssessmentRanking": "read",
     }, "一级审批、派工、调宿审批、隐患销号"),
     "财务": RoleSpec(DataScope.all, {
         **grant(("Department", "Staff", "Asset", "AssetDisposal", "Supplier", "PurchaseItem", "Acceptance",
@@ -62,12 +65,12 @@ ROLES = {
         "RepairOrder": "read add",
     }, "验收、入库、借用、调拨、盘点"),
     "维修工": RoleSpec(DataScope.own, {
-        **CHECKS,
+        **CHECKS, **ASSESSMENTS,
         **SELF_SERVICE, "Asset": "read", "AssetDamage": "read add",
         "RepairMaterial": "read add edit delete", "RepairDelay": "read add",
     }, "接单、记录维修与耗材、完工"),
     "宿管员": RoleSpec(DataScope.department, {
-        **CHECKS,
+        **CHECKS, **ASSESSMENTS,
         **SELF_SERVICE, "Asset": "read", "AssetLoan": "read add", "AssetDamage": "read add", "Location": "read",
         "Budget": "read", "Building": "read", "Room": "read edit", "Bed": "read edit",
         "Student": "read add edit", "Accommodation": "read add edit", "HygieneInspection": "read add edit",
@@ -75,20 +78,20 @@ ROLES = {
         "DormAllocation": "read add",
     }, "分配床位、卫生检查、违纪、调宿申请"),
     "食堂管理员": RoleSpec(DataScope.department, {
-        **CHECKS,
+        **CHECKS, **ASSESSMENTS,
         **SELF_SERVICE, "Asset": "read", "AssetLoan": "read add", "AssetDamage": "read add",
         "AssetDisposal": "read add", "Supplier": "read", "Budget": "read", "SurveyItem": "read",
         "SurveyAnswer": "read", "SatisfactionReport": "read",
     }, "食堂采购与报修、食堂资产"),
     "水电工": RoleSpec(DataScope.department, {
-        **CHECKS,
+        **CHECKS, **ASSESSMENTS,
         **SELF_SERVICE, "Asset": "read", "Location": "read", "Budget": "read",
         "RepairMaterial": "read add edit delete", "RepairDelay": "read add",
         "Household": "read", "Meter": "read add edit", "MeterReading": "read add edit",
         "MeterGrid": "read add",
     }, "抄表、水电维修"),
     "绿化环卫": RoleSpec(DataScope.department, {
-        **CHECKS,
+        **CHECKS, **ASSESSMENTS,
         **SELF_SERVICE, "Asset": "read", "Location": "read", "Budget": "read",
         "Patrol": "read add edit", "Hazard": "read add edit",
     }, "巡视、隐患、申请"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_
+from sqlalchemy import and_, func
 
 from app.declare import (
     Admin,
@@ -117,6 +117,18 @@ def _overdue(model):
     return and_(model.status != HazardStatus.closed, model.deadline < clock.today())
 
 
+def closed_in_time(model):
+    """销号 on or before the day of its 整改时限."""
+    return and_(model.status == HazardStatus.closed, model.closed_at.isnot(None),
+                func.date(model.closed_at) <= model.deadline)
+
+
+def closed_late(model):
+    """销号 after the day of its 整改时限."""
+    return and_(model.status == HazardStatus.closed, model.closed_at.isnot(None),
+                func.date(model.closed_at) > model.deadline)
+
+
 class Hazard(Entity):
     __tablename__ = "hazard"
     __admin__ = Admin(
@@ -127,7 +139,7 @@ class Hazard(Entity):
         list=["code", "found_at", "location", "category", "level", "rectify_department", "rectifier",
               "deadline", "status", "overdue"],
         search=["code", "found_at", "location", "category", "level", "rectify_department", "rectifier",
-                "deadline", "status"],
+                "deadline", "status", "closed_at"],
         form=["found_at", "location", "category", "level", "description", "photo", "rectify_department",
               "rectifier", "deadline", "measures", "reporter", "patrol", "check_result"],
         show=["code", "found_at", "location", "category", "level", "description", "photo", "reporter", "patrol",
@@ -142,6 +154,9 @@ class Hazard(Entity):
             quick("逾期", where=_overdue),
             quick("重大隐患", where=lambda m: and_(m.level == HazardLevel.major, m.status != HazardStatus.closed)),
             quick("已销号", status=HazardStatus.closed),
+            # 考核事实 (models/assessment_facts.py) count by these and link to them.
+            quick("按期销号", where=lambda m: closed_in_time(m)),
+            quick("超期销号", where=lambda m: closed_late(m)),
         ],
         workflow=HAZARD_WORKFLOW,
         summary=["location", "category", "level", "rectifier", "deadline"],

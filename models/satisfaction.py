@@ -61,7 +61,7 @@ class Survey(Entity):
         form=["title", "period", "starts_on", "ends_on", "description"],
         order=("starts_on", "desc"),
         lookup=["title", "period"],
-        lines=[Lines("items", ["name", "unit", "sort"])],
+        lines=[Lines("items", ["name", "unit", "staff", "sort"])],
         quick_filters=[quick("进行中", where=lambda m: (m.starts_on <= clock.today()) & (m.ends_on >= clock.today()))],
     )
     id = pk()
@@ -89,9 +89,9 @@ class SurveyItem(Entity):
         menu=MENU,
         icon="fa-list-ol",
         menu_order=20,
-        list=["survey", "sort", "name", "unit"],
-        search=["survey", "name", "unit"],
-        form=["survey", "name", "unit", "sort"],
+        list=["survey", "sort", "name", "unit", "staff"],
+        search=["survey", "name", "unit", "staff"],
+        form=["survey", "name", "unit", "staff", "sort"],
         order=("sort", "asc"),
         lookup=["name", "survey.period"],
         scope=Scope(department="unit"),
@@ -102,11 +102,18 @@ class SurveyItem(Entity):
     name = text("项目名称", 100, required=True, help="例：饭菜质量、宿舍卫生、维修及时性")
     unit_id = key("department.id")
     unit = relation("Department", "服务单位")
+    # An item may rate one post holder (「食堂管理员 吴海涛 服务态度」): their 民主评议分 (models/assessment_facts.py).
+    staff_id = key("staff.id")
+    staff = relation("Staff", "被评人员", help="评议某一岗位人员时选择，其满意率计入本人考核的民主评议分")
     sort = integer("排序", required=True, default=10, min=0, max=10_000)
 
     def __str__(self) -> str:
         period = self.survey.period if self.survey is not None else ""
         return f"{self.name or ''}（{period}）" if period else (self.name or "")
+
+    def before_save(self) -> None:
+        if self.unit is None and self.unit_id is None and self.staff is not None:
+            self.unit = self.staff.department
 
 
 class SurveyResponse(Entity):

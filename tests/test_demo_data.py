@@ -200,7 +200,7 @@ def test_damages_disposals_stocktake_and_assessments_follow_the_rules(db):
     assert len({a.term for a in assessments}) == 1
     for item in assessments:
         total = sum(Decimal(getattr(item, name)) * w for name, w in ASSESSMENT_WEIGHTS.items())
-        assert item.total == total.quantize(Decimal("0.1"))
+        assert item.total == total.quantize(Decimal("0.1"), ROUND_HALF_UP)  # 四舍五入
         assert item.grade == grade_for(item.total)
 
 

@@ -1,4 +1,5 @@
-"""Seeds it all in order: places, accounts, staff, assets and assessments, then a year of service activity."""
+"""Seeds it all in order: places, accounts, staff and assets, a year of service activity, then the last term's
+assessments proposed from that activity."""
 from __future__ import annotations
 
 import random
@@ -71,8 +72,8 @@ class _Builder(PlacesMixin, PeopleMixin, AssetsMixin):
         self.plan_stocktake()
         self.write_assets()
         self.write_activity()
-        self.build_assessments()
         _Activity(self).build()
+        self.build_assessments()  # proposed from the facts the activity made (repairs, checks, hazards, surveys)
 
 
 class _Activity(PurchasingMixin, RepairsMixin, StoreMixin, DormsMixin, UtilitiesMixin, SafetyMixin,

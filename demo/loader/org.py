@@ -212,21 +212,32 @@ class PeopleMixin:
         return rng.choice(staff) if staff else None
 
     def build_assessments(self) -> None:
-        from models.org import ASSESSMENT_WEIGHTS, Assessment, grade_for
+        """The last finished term's 考核 of everyone on duty: 自评/组评/领导评 typed, 过程考核分 and 民主评议分 as
+        the formula proposes them from the demo's facts (so this runs after the year's activity); someone no
+        survey rated has a typed 民主评议分, as a 后勤主任 would enter it."""
+        from models import school_calendar
+        from models.assessment_facts import FORMULA, gather
+        from models.org import Assessment, Staff, grade_for
 
         rng = self.rng
         term = last_term(self.today)
         remarks = ("工作认真负责，服务态度好", "维修及时，师生评价高", "能按时完成各项任务", "需加强服务意识",
                    "本学期有投诉，已整改", None, None, None)
+        on_duty = [staff for staff in self.session.scalars(select(Staff).where(Staff.on_duty.is_(True)))]
+        facts = gather(self.session, school_calendar.term_named(term), on_duty)
         rows = []
-        for staff in self.staff_rows:
-            if not staff["on_duty"]:
-                continue
+        for staff in sorted(on_duty, key=lambda s: s.id):
             weak = rng.random() < 0.06
             low, high = (35, 75) if weak else (68, 99)
-            scores = {name: Decimal(rng.uniform(low, high)).quantize(Decimal("0.1")) for name in ASSESSMENT_WEIGHTS}
-            scores["self_score"] = max(scores["self_score"], Decimal(rng.uniform(80, 98)).quantize(Decimal("0.1")))
-            total = sum(scores[name] * weight for name, weight in ASSESSMENT_WEIGHTS.items()).quantize(Decimal("0.1"))
-            rows.append(dict(staff_id=staff["id"], term=term, **scores, total=total, grade=grade_for(total),
+            typed = {name: Decimal(rng.uniform(low, high)).quantize(Decimal("0.1"))
+                     for name in ("group_score", "leader_score", "satisfaction_score")}
+            typed["self_score"] = Decimal(rng.uniform(80, 98)).quantize(Decimal("0.1"))
+            mine = facts[staff.id]
+            scores = {**typed, "process_score": mine.process_score()}
+            democratic = mine.democratic_score()
+            if democratic is not None:
+                scores["satisfaction_score"] = democratic
+            total = FORMULA.total(scores)
+            rows.append(dict(staff_id=staff.id, term=term, **scores, total=total, grade=grade_for(total),
                              remark=rng.choice(remarks), row_version=1))
         self.bulk(Assessment, rows)

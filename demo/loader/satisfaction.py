@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from .common import between
+from .common import between, last_term
 
 # (项目名称, 服务单位编码, 满意率目标值)
 SURVEY_ITEMS = (
@@ -20,10 +20,56 @@ SURVEY_COMMENTS = ("食堂菜品口味偏咸，希望多些清淡的菜", "希�
                    "教室空调维修不够及时", "希望食堂多提供水果", "开水房开放时间能否延长")
 
 
+# 岗位民主评议: teachers rate named post holders; (username of a demo account or a department code, 岗位 shown).
+POST_DEPTS = ("050201", "050202", "050203", "050204", "050205")
+POST_DEMO = ("weixiu", "shuidian", "shitang", "sushe", "lvhua")
+POST_ASPECT = "服务态度与质量"
+
+
 class SatisfactionMixin:
     """The satisfaction surveys (mixed into ``_Activity``)."""
 
+    def build_post_survey(self) -> None:
+        """A 岗位民主评议 in the middle of the last finished term: teachers rate the service posts by name (the demo
+        accounts and two more of each service unit), so their 考核 has a 民主评议分 from it. Its own random
+        stream, so the other surveys stay as they were."""
+        from models import school_calendar
+        from models.satisfaction import Identity, Rating, Survey, SurveyAnswer, SurveyItem, SurveyResponse
+
+        rng = self.rng("satisfaction-posts")
+        b = self.b
+        term = school_calendar.term_named(last_term(self.today))
+        starts = term.start + (term.end - term.start) / 2
+        if starts > self.today:
+            return
+        ends = min(starts + timedelta(days=10), self.today)
+        named = [b.demo_staff[name] for name in POST_DEMO]
+        for dept in POST_DEPTS:
+            others = [sid for sid in self.on_duty[dept] if sid not in named]
+            named += rng.sample(others, min(2, len(others)))
+        survey_id = self.insert_ids(Survey, [dict(
+            title=f"{term.name}后勤岗位民主评议", period=term.name, starts_on=starts, ends_on=ends,
+            description="教职工对后勤服务岗位人员逐一评议，结果计入本人考核的民主评议分", row_version=1)])[0]
+        items = [dict(survey_id=survey_id, name=f"{self.staff_row[sid]['position']} {b.staff_name[sid]} {POST_ASPECT}",
+                      unit_id=self.staff_row[sid]["department_id"], staff_id=sid, sort=10 * (k + 1), row_version=1)
+                 for k, sid in enumerate(named)]
+        item_ids = self.insert_ids(SurveyItem, items)
+        count = 60 * self.scale
+        response_ids = self.insert_ids(SurveyResponse, [
+            dict(survey_id=survey_id, identity=Identity.staff, submitted_on=between(rng, starts, ends),
+                 comment=None, submitter_id=None, row_version=1) for _ in range(count)])
+        for item_id in item_ids:
+            share = rng.uniform(0.78, 0.99)
+            satisfied = round(count * share)
+            very = round(satisfied * rng.uniform(0.4, 0.6))
+            ratings = ([Rating.very_satisfied] * very + [Rating.satisfied] * (satisfied - very)
+                       + [Rating.less] * (count - satisfied))
+            rng.shuffle(ratings)
+            self.bulk(SurveyAnswer, [dict(response_id=rid, item_id=item_id, rating=rating, row_version=1)
+                                     for rid, rating in zip(response_ids, ratings)])
+
     def build_satisfaction(self) -> None:
+        self.build_post_survey()  # first: the latest survey (the report's and the dashboard's) stays the same
         from models.satisfaction import (
             Identity,
             Rating,
