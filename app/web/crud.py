@@ -18,7 +18,7 @@ from app.rules import identity, locks, qualify, read, scope, search, steps, writ
 from app.web import lines, list_conditions
 from app.web.forms import LookupConverter
 from app.web.forms import lookup as lookup_rows
-from app.web.step_views import StepsMixin
+from app.web.step_views import StepsMixin, flash_warnings
 from app.web.widgets import AddFormWidget, EditFormWidget
 
 log = logging.getLogger(__name__)
@@ -365,7 +365,7 @@ class EngineModelView(StepsMixin, ModelView):
             return None
 
         try:
-            write.save(self.datamodel.session, item, populate, seen_version=seen_version)
+            warned = write.save(self.datamodel.session, item, populate, seen_version=seen_version)
         except write.Refused as refused:
             self._attach_errors(form, refused)
             return False
@@ -374,13 +374,17 @@ class EngineModelView(StepsMixin, ModelView):
         step = self._submit_step()
         if step is not None and request.form.get("_submit"):
             try:
-                steps.take(self.datamodel.session, item, self.workflow, step, identity.acting_user())
+                taken = steps.take(self.datamodel.session, item, self.workflow, step, identity.acting_user())
             except write.Refused as refused:
-                flash(f"已保存，但未能{step.label}：{refused.message}", "warning")
+                # What was typed is saved; the reasons the step was refused are said, not only that it was.
+                reasons = "；".join(dict.fromkeys(refused.errors.values())) or refused.message
+                flash(f"已保存，但未能{step.label}：{reasons}", "danger")
             else:
                 flash(f"已保存并{step.label}", "success")
+                flash_warnings(taken.warnings)
                 return True
         flash(self.add_row_message if is_new else self.edit_row_message, "success")
+        flash_warnings(warned)
         return True
 
     def _submit_step(self):
