@@ -8,6 +8,9 @@ the requests linked to it from approval on (COMMITTED). At submission and at eac
 against its budget: 余额 below zero is a warning (the step proceeds, the person is told), and committing more than
 (1 + BUDGET_OVERRUN_TOLERANCE) × 预算金额 is refused (config.py; 0.10 stops past 110 %). The check holds the budget's
 row (``lock_budget``) so two approvals at once cannot both pass it.
+
+Kept as one module (about 630 lines): a request and its budget read each other — the request's check reads the
+budget's 已用, and 已用 sums the requests — so, split apart, each would import the other.
 """
 from __future__ import annotations
 
