@@ -1,4 +1,5 @@
-"""Engine: a model's warnings (``Entity.warnings``) — the save or step goes ahead, and the person is told after it."""
+"""Engine: a model's warnings (``Entity.warnings``) — the save or step goes ahead, and the person is told after it;
+and money below zero as accounts write it (-¥800.00), as a budget's 余额 may be."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -125,3 +126,11 @@ def test_steps_take_hands_back_the_warnings_on_its_history_row(warn_app):
         assert log.warnings == ["金额偏高：120（已报送）"]
         assert log.id is not None and note.state == NoteState.sent
         db.session.remove()
+
+
+def test_money_below_zero_puts_the_sign_first():
+    from app.meta import formatting
+
+    assert formatting.money(Decimal("-800")) == "-¥800.00"
+    assert formatting.money(Decimal("1234.5")) == "¥1,234.50"
+    assert formatting.money(0) == "¥0.00" and formatting.money(None) == ""
