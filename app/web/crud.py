@@ -379,6 +379,7 @@ class EngineModelView(StepsMixin, ModelView):
                 # What was typed is saved; the reasons the step was refused are said, not only that it was.
                 reasons = "；".join(dict.fromkeys(refused.errors.values())) or refused.message
                 flash(f"已保存，但未能{step.label}：{reasons}", "danger")
+                return True
             else:
                 flash(f"已保存并{step.label}", "success")
                 flash_warnings(taken.warnings)
@@ -434,8 +435,18 @@ class EngineModelView(StepsMixin, ModelView):
         return {
             "line_tables": [lines.display(record, spec) for spec in self.line_specs],
             "follow_ups": follow_ups.offered(record),
+            "edit_url": self._edit_url(record),
             **self.step_context(record),
         }
+
+    def _edit_url(self, record) -> str | None:
+        """修改 on the record's page, for who may edit it while its lock leaves it open (a draft stopped at
+        submission is put right from where the person sees why)."""
+        if not self.appbuilder.sm.has_access("can_edit", self.class_permission_name):
+            return None
+        if locks.refusal(record):
+            return None
+        return url_for(f"{self.endpoint}.edit", pk=record.id)
 
     # ----------------------------------------------------------------- delete
     def _delete(self, pk):
