@@ -238,6 +238,28 @@ def admin(as_user):
     return as_user("admin")
 
 
+def department_budget(db, username: str | None = None, department_id: int | None = None) -> int:
+    """A budget subject of ``username``'s department (or ``department_id``) for this year (「测试经费」, ample, made
+    once), for a test purchase request to name: a request is submitted only with its budget named
+    (models/purchasing.py)."""
+    from decimal import Decimal
+
+    from app.meta import clock
+    from models.org import Staff
+    from models.purchasing import Budget
+
+    if department_id is None:
+        department_id = db.session.query(Staff.department_id).filter(Staff.user.has(username=username)).scalar()
+    found = db.session.query(Budget).filter_by(department_id=department_id, year=clock.today().year,
+                                               subject="测试经费").one_or_none()
+    if found is None:
+        found = Budget(department_id=department_id, year=clock.today().year, subject="测试经费",
+                       amount=Decimal("1000000"))
+        db.session.add(found)
+        db.session.commit()
+    return found.id
+
+
 def flashes(html: str) -> list[str]:
     """The texts of the flash messages on a page."""
     return [re.sub(r"<[^>]+>|\s+", " ", m).strip() for m in re.findall(r'<div class="alert[^"]*"[^>]*>(.*?)</div>', html, re.S)]
