@@ -367,7 +367,7 @@ class PurchaseRequest(Entity):
             errors["items"] = "请至少填写一行采购明细"
         if self.budget is not None and self.requested_on is not None and self.budget.year != self.requested_on.year:
             errors["budget"] = f"所选预算属于 {self.budget.year} 年度，与申请日期的年度不符"
-        elif self.budget is None and self.status in BUDGET_CHECKED:
+        elif self.budget is None and self.budget_id is None and self.status in BUDGET_CHECKED:
             errors["budget"] = "提交审批前请选择经费预算（本部门本年度的经费科目）"
         else:
             refusal = self.budget_refusal()
