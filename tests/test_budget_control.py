@@ -213,7 +213,7 @@ def committed_request(db, made, budget, total, day, department=None, status="rei
     me = staff_of(db, "shitang")
     record = PurchaseRequest(department=department or me.department, applicant=me, requested_on=day,
                              reason=f"{token()} 报表", budget=budget, status=PurchaseStatus[status],
-                             items=[PurchaseItem(name="测试物品", unit="个", quantity=1, unit_price=D(total))])
+                             items=[PurchaseItem(name="测试物品", unit="个", quantity=10, unit_price=D(total) / 10)])
     record.refresh_total()
     db.session.add(record)
     db.session.commit()
@@ -348,3 +348,17 @@ def test_demo_requests_name_their_budget_and_most_budgets_are_not_overspent(db):
     assert all(b.used() <= b.amount * D("1.10") for b in budgets)  # within the tolerance: none stopped already
     assert {r.status for r in unassigned} <= {PurchaseStatus.rejected, PurchaseStatus.to_accept, PurchaseStatus.stored,
                                              PurchaseStatus.void, PurchaseStatus.reimbursed}
+
+
+def test_an_approved_request_is_checked_again_only_when_its_amount_or_budget_changes(db, made):
+    from app.rules import write
+
+    budget = canteen_budget(db, made, amount="1000")
+    record = committed_request(db, made, budget, 1500, clock.today(), status="approved")  # the budget cut since
+    record.reason = "补充说明：加急"
+    assert write.save(db.session, record) == [f"超出预算：「{budget}」本单后余额将为 -¥500.00"
+                                             f"（预算 ¥1,000.00，已用 ¥0.00，本单 ¥1,500.00）"]
+    record.items[0].unit_price = D("160")  # more money: back to 待审批, and checked
+    with pytest.raises(write.Refused) as refused:
+        write.save(db.session, record)
+    assert "超出预算过多" in refused.value.errors["budget"]
