@@ -167,6 +167,12 @@ def fuzz_app(app):
     application.before_request_funcs.setdefault(None, []).insert(0, lambda: g.__dict__.clear())
     with application.app_context():
         prepare_database()
+        if os.environ.get("TEST_CREATE_MISSING_TABLES"):  # as for the main test app: a model not yet migrated
+            from flask_appbuilder import Model
+
+            from app.extensions import db as database
+
+            Model.metadata.create_all(database.engine)
         from demo.loader import load_demo
 
         load_demo(scale=1)
