@@ -115,5 +115,9 @@ DEMO_MODE = os.environ.get("DEMO_MODE", "0") == "1"
 # 校长 limit also needs the principal. Borrowing an asset at or above LOAN_APPROVAL_VALUE, or taking it out of
 # school, needs approval.
 PURCHASE_APPROVAL_LIMITS = {"校长": 1000, "校务会": 3000}
+# 预算控制 (models/purchasing.py): a purchase request that leaves its 经费预算 below zero is submitted and approved
+# with a warning (超出预算); one that would commit more than (1 + this share) × 预算金额 is refused at submission
+# and at every approval. 0.10: stop past 110 % of the budget; 0: stop at any overrun (no warning band).
+BUDGET_OVERRUN_TOLERANCE = 0.10
 DISPOSAL_APPROVAL_LIMITS = {"校长": 10000}
 LOAN_APPROVAL_VALUE = 5000

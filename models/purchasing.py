@@ -2,13 +2,23 @@
 
 请购 → 审批 → 采购 → 验收 → 入库 → 报销. The approval tiers and the steps that move a request through its
 states are declared by the approval mechanism; here are the records, their derived fields and their rules.
+
+Budget control (预算控制): a request names its budget subject (经费预算) before it is submitted; a budget's 已用 is
+the requests linked to it from approval on (COMMITTED). At submission and at each approval the request is checked
+against its budget: 余额 below zero is a warning (the step proceeds, the person is told), and committing more than
+(1 + BUDGET_OVERRUN_TOLERANCE) × 预算金额 is refused (config.py; 0.10 stops past 110 %). The check holds the budget's
+row (``lock_budget``) so two approvals at once cannot both pass it.
+
+Kept as one module (about 630 lines): a request and its budget read each other — the request's check reads the
+budget's 已用, and 已用 sums the requests — so, split apart, each would import the other.
 """
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import UniqueConstraint, and_, func, or_, select
+from flask import current_app, has_app_context
+from sqlalchemy import UniqueConstraint, and_, func, inspect, select
 from sqlalchemy.orm import object_session
 
 from app.declare import (
@@ -17,6 +27,7 @@ from app.declare import (
     Entity,
     Lines,
     Lock,
+    Qualify,
     Scope,
     choice,
     computed,
@@ -44,6 +55,11 @@ ZERO = Decimal("0.00")
 
 def _money(value) -> Decimal:
     return Decimal(value or 0).quantize(CENT)
+
+
+def _yuan(value: Decimal) -> str:
+    """¥1,234.00, and -¥1,234.00 below zero."""
+    return f"-¥{-value:,.2f}" if value < 0 else f"¥{value:,.2f}"
 
 
 @prefill.register("current_year")
@@ -96,6 +112,11 @@ EDITABLE = (PurchaseStatus.draft, PurchaseStatus.approved, PurchaseStatus.purcha
 # Money committed against a budget: from approval until reimbursement.
 COMMITTED = (PurchaseStatus.approved, PurchaseStatus.purchasing, PurchaseStatus.to_accept,
              PurchaseStatus.stored, PurchaseStatus.reimbursed)
+# Where a request is checked against its budget: when submitted (待审批, each approval tier) and when approved.
+BUDGET_CHECKED = (PurchaseStatus.pending, PurchaseStatus.approved)
+# Where an over-budget request still warns its applicant (saving a draft, submitting, approving).
+BUDGET_WARNED = (PurchaseStatus.draft,) + BUDGET_CHECKED
+DEFAULT_OVERRUN_TOLERANCE = Decimal("0.10")
 # An approved amount that changes goes back for approval (domain.md, Approval tiers).
 REAPPROVE_ON_CHANGE = (PurchaseStatus.approved, PurchaseStatus.purchasing)
 # 报销 follows 验收入库.
@@ -138,10 +159,11 @@ class PurchaseRequest(Entity):
         form=["department", "applicant", "requested_on", "reason", "fund_source", "budget", "method", "supplier"],
         self_form=["reason", "fund_source", "budget", "method", "supplier"],
         show=["code", "requested_on", "department", "applicant", "reason", "fund_source", "budget",
-              "method", "supplier", "total", "status", "approval_stage", "minute_no", "handler", "asset_cards"],
+              "budget_after", "budget_standing", "method", "supplier", "total", "status", "approval_stage",
+              "minute_no", "handler", "asset_cards"],
         order=("requested_on", "desc"),
         lookup=["code", "reason"],
-        summary=["department", "applicant", "total", "reason", "approval_stage"],
+        summary=["department", "applicant", "total", "budget", "budget_after", "reason", "approval_stage"],
         start="申请采购",
         lines=[Lines("items", ["name", "spec", "unit", "quantity", "unit_price", "category", "is_fixed_asset"],
                      show=["amount"])],
@@ -171,7 +193,9 @@ class PurchaseRequest(Entity):
     reason = long_text("购置理由", required=True)
     fund_source = choice(FundSource, "经费来源", default=FundSource.budget)
     budget_id = key("budget.id")
-    budget = relation("Budget", "经费预算")
+    budget = relation("Budget", "经费预算",
+                      qualify=Qualify(lambda target, record: department_budgets(target, record),
+                                      "请选择本部门本年度的经费预算", depends=("department", "requested_on")))
     method = choice(PurchaseMethod, "采购方式", required=True, default=PurchaseMethod.self_buy)
     supplier_id = key("supplier.id")
     supplier = relation("Supplier", "供应商")
@@ -194,6 +218,67 @@ class PurchaseRequest(Entity):
     def asset_cards(self) -> list:
         """The asset cards 验收入库 made from this request's fixed-asset lines (each opens its card)."""
         return list(self.assets) if self.id is not None else []
+
+    # ------------------------------------------------------------------ budget control
+    def budget_figures(self) -> tuple[Decimal, Decimal, Decimal, Decimal] | None:
+        """(预算金额, 已用 by the other requests, 本单, 本单后余额) of the named budget, or None without one."""
+        budget = self.budget
+        if budget is None:
+            return None
+        amount, others, this = _money(budget.amount), budget.used_besides(self), _money(self.total)
+        return amount, others, this, amount - others - this
+
+    @computed("预算余额（本单后）", fmt="money")
+    def budget_after(self) -> Decimal | None:
+        """What the named budget would have left once this request is committed (negative: over budget)."""
+        figures = self.budget_figures()
+        return figures[3] if figures else None
+
+    @computed("预算执行")
+    def budget_standing(self) -> str | None:
+        figures = self.budget_figures()
+        if figures is None:
+            return "未指定预算" if self.id is not None else None
+        amount, others, this, after = figures
+        return f"预算 {_yuan(amount)}，已用 {_yuan(others)}，本单 {_yuan(this)}，本单后余额 {_yuan(after)}"
+
+    def budget_refusal(self) -> str | None:
+        """Why this request may not be submitted or approved against its budget: committing it would pass
+        (1 + BUDGET_OVERRUN_TOLERANCE) × 预算金额. Holds the budget's row while it checks (see the module note)."""
+        if self.budget is None or self.status not in BUDGET_CHECKED or not self._budget_in_question():
+            return None
+        session = object_session(self.budget)
+        if session is not None and self.budget.id is not None:
+            lock_budget(session, self.budget)
+        amount, others, this, after = self.budget_figures()
+        tolerance = overrun_tolerance()
+        limit = (amount * (1 + tolerance)).quantize(CENT)
+        if others + this <= limit:
+            return None
+        share = f"{(others + this) / amount:.0%}" if amount > 0 else "—"
+        return (f"超出预算过多，不能提交或审批：「{self.budget}」预算 {_yuan(amount)}，已用 {_yuan(others)}，"
+                f"本单 {_yuan(this)}，合计 {_yuan(others + this)}（预算的 {share}），超过允许的 {1 + tolerance:.0%}"
+                f"（最多 {_yuan(limit)}）。请减少金额或改选经费预算")
+
+    def _budget_in_question(self) -> bool:
+        """A new request, or one whose state (a step), amount or budget changes now: an unrelated edit of an
+        approved request (its supplier) is not checked again."""
+        state = inspect(self)
+        if state.transient or state.pending:
+            return True
+        return any(state.attrs[name].history.has_changes() for name in ("status", "total", "budget", "budget_id"))
+
+    def warnings(self) -> list[str]:
+        """超出预算 within the tolerance: the save or step proceeds and the person is told the 余额 it leaves."""
+        figures = self.budget_figures() if self.status in BUDGET_WARNED else None
+        if figures is None or figures[3] >= 0:
+            return []
+        amount, others, this, after = figures
+        found = f"超出预算：「{self.budget}」本单后余额将为 {_yuan(after)}（预算 {_yuan(amount)}，已用 {_yuan(others)}，本单 {_yuan(this)}）"
+        limit = (amount * (1 + overrun_tolerance())).quantize(CENT)
+        if self.status == PurchaseStatus.draft and others + this > limit:
+            found += "；已超过允许的超支比例，提交审批时将被拒绝"
+        return [found]
 
     def delete_refusal(self) -> str | None:
         if self.status not in (None, PurchaseStatus.draft):
@@ -282,6 +367,12 @@ class PurchaseRequest(Entity):
             errors["items"] = "请至少填写一行采购明细"
         if self.budget is not None and self.requested_on is not None and self.budget.year != self.requested_on.year:
             errors["budget"] = f"所选预算属于 {self.budget.year} 年度，与申请日期的年度不符"
+        elif self.budget is None and self.budget_id is None and self.status in BUDGET_CHECKED:
+            errors["budget"] = "提交审批前请选择经费预算（本部门本年度的经费科目）"
+        else:
+            refusal = self.budget_refusal()
+            if refusal:
+                errors["budget"] = refusal
         return errors
 
 
@@ -453,10 +544,10 @@ class Budget(Entity):
         menu="采购管理",
         icon="fa-pie-chart",
         menu_order=60,
-        list=["year", "department", "subject", "amount", "used", "remaining"],
+        list=["year", "department", "subject", "amount", "used", "remaining", "execution_rate"],
         search=["year", "department", "subject"],
         form=["department", "year", "subject", "amount", "remark"],
-        show=["department", "year", "subject", "amount", "used", "remaining", "remark"],
+        show=["department", "year", "subject", "amount", "used", "remaining", "execution_rate", "remark"],
         order=("year", "desc"),
         lookup=["year", "department", "subject"],
         quick_filters=[quick("本年度", where=lambda m: m.year == clock.today().year)],
@@ -481,26 +572,57 @@ class Budget(Entity):
             errors["year"] = "年度须为四位年份，例如 2026"
         return errors
 
-    def spending_criteria(self) -> list:
-        """The purchase requests charged to this budget: approved to reimbursed, linked to it, or — when
-        they name no budget — of the same department and year."""
-        same_department_year = and_(
-            PurchaseRequest.budget_id.is_(None),
-            PurchaseRequest.department_id == self.department_id,
-            PurchaseRequest.requested_on >= date(self.year, 1, 1),
-            PurchaseRequest.requested_on < date(self.year + 1, 1, 1),
-        )
-        return [PurchaseRequest.status.in_(COMMITTED), or_(PurchaseRequest.budget_id == self.id, same_department_year)]
-
     @computed("已用", fmt="money")
     def used(self) -> Decimal:
+        """The requests linked to this budget from approval on (COMMITTED)."""
+        return self.used_besides(None)
+
+    def used_besides(self, excluding: "PurchaseRequest | None") -> Decimal:
+        """What the requests linked to this budget commit, but for ``excluding`` (the request being checked)."""
         session = object_session(self)
-        if session is None or self.id is None or self.year is None:
+        if session is None or self.id is None:
             return ZERO
-        spent = session.scalar(select(func.coalesce(func.sum(PurchaseRequest.total), 0))
-                               .where(*self.spending_criteria()))
+        criteria = [PurchaseRequest.budget_id == self.id, PurchaseRequest.status.in_(COMMITTED)]
+        if excluding is not None and excluding.id is not None:
+            criteria.append(PurchaseRequest.id != excluding.id)
+        with session.no_autoflush:
+            spent = session.scalar(select(func.coalesce(func.sum(PurchaseRequest.total), 0)).where(*criteria))
         return _money(spent)
 
     @computed("余额", fmt="money")
     def remaining(self) -> Decimal:
         return _money(self.amount) - self.used()
+
+    @computed("执行率")
+    def execution_rate(self) -> str:
+        amount = _money(self.amount)
+        return f"{self.used() / amount:.1%}" if amount > 0 else ""
+
+
+def lock_budget(session, budget: Budget) -> None:
+    """Hold the budget's row until commit (PostgreSQL ``FOR UPDATE``; SQLite writes one at a time anyway), so a
+    second approval against it waits and then counts the first (models/store.py lock_stock does so for stock)."""
+    session.execute(select(Budget.id).where(Budget.id == budget.id).with_for_update())
+
+
+def overrun_tolerance() -> Decimal:
+    """BUDGET_OVERRUN_TOLERANCE (config.py): the share over 预算金额 still allowed with a warning."""
+    value = current_app.config.get("BUDGET_OVERRUN_TOLERANCE") if has_app_context() else None
+    return DEFAULT_OVERRUN_TOLERANCE if value is None else max(Decimal(str(value)), ZERO)
+
+
+def department_budgets(target, record):
+    """The budgets a request may name: its department's, of its year (this year while the form is new)."""
+    department = getattr(record, "department", None)
+    department_id = getattr(department, "id", None) or getattr(record, "department_id", None)
+    requested = getattr(record, "requested_on", None)
+    if isinstance(requested, str):  # the form's value as typed, while it is filled in
+        try:
+            requested = date.fromisoformat(requested.strip())
+        except ValueError:
+            requested = None
+    year = requested.year if isinstance(requested, date) else clock.today().year
+    criteria = [target.year == year]
+    if department_id:
+        criteria.append(target.department_id == department_id)
+    return and_(*criteria)

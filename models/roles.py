@@ -12,7 +12,8 @@ ORG_MODELS = ("Department", "Staff", "Assessment")
 DORM_MODELS = ("Building", "Room", "Bed", "Student", "Accommodation", "DormChange", "HygieneInspection", "Discipline")
 UTILITY_MODELS = ("Household", "Meter", "MeterReading")
 SURVEY_MODELS = ("Survey", "SurveyItem", "SurveyResponse", "SurveyAnswer")
-PURCHASE_MODELS = ("Supplier", "PurchaseRequest", "PurchaseItem", "Acceptance", "Reimbursement", "Budget")
+PURCHASE_MODELS = ("Supplier", "PurchaseRequest", "PurchaseItem", "Acceptance", "Reimbursement", "Budget",
+                   "AgencyFee")
 REPAIR_MODELS = ("RepairOrder", "RepairMaterial", "RepairDelay")
 STORE_MODELS = ("StockItem", "StockMovement", "Requisition", "RequisitionLine")
 ROUTINE_MODELS = ("InspectionPlan", "PlanItem", "InspectionTask", "CheckResult")
@@ -41,7 +42,7 @@ ROLES = {
         **grant(ORG_MODELS + ASSET_MODELS + DORM_MODELS + UTILITY_MODELS + SURVEY_MODELS
                 + PURCHASE_MODELS + REPAIR_MODELS + STORE_MODELS + ("Patrol",), "read"),
         **grant(ROUTINE_MODELS, "read add edit delete"), "RoutineChecks": "read add",
-        "Requisition": "read add edit", "StockLedger": "read",
+        "Requisition": "read add edit", "StockLedger": "read", "BudgetReport": "read",
         "Assessment": "read add edit", "AssetDisposal": "read edit",
         "Supplier": "read add edit", "PurchaseRequest": "read add edit", "RepairOrder": "read add edit",
         "Building": "read add edit", "Room": "read add edit", "Bed": "read add edit", "DormChange": "read edit",
@@ -54,6 +55,7 @@ ROLES = {
                  "RepairMaterial", "Survey", "SurveyItem") + STORE_MODELS, "read"),
         "AssetDamage": "read edit", "PurchaseRequest": "read add", "RepairOrder": "read add",
         "Reimbursement": "read edit", "Budget": "read add edit delete",  # 报销 is a step of the request
+        "AgencyFee": "read add edit delete", "BudgetReport": "read",
         "Household": "read edit", "Meter": "read edit", "MeterReading": "read edit",
         "UtilityReport": "read", "StockLedger": "read",
     }, "报销、预算、水电账单"),
@@ -72,7 +74,7 @@ ROLES = {
     "宿管员": RoleSpec(DataScope.department, {
         **CHECKS, **ASSESSMENTS,
         **SELF_SERVICE, "Asset": "read", "AssetLoan": "read add", "AssetDamage": "read add", "Location": "read",
-        "Budget": "read", "Building": "read", "Room": "read edit", "Bed": "read edit",
+        "Budget": "read", "BudgetReport": "read", "Building": "read", "Room": "read edit", "Bed": "read edit",
         "Student": "read add edit", "Accommodation": "read add edit", "HygieneInspection": "read add edit",
         "Discipline": "read add edit", "DormChange": "read add", "SurveyItem": "read", "SurveyAnswer": "read",
         "DormAllocation": "read add",
@@ -80,19 +82,19 @@ ROLES = {
     "食堂管理员": RoleSpec(DataScope.department, {
         **CHECKS, **ASSESSMENTS,
         **SELF_SERVICE, "Asset": "read", "AssetLoan": "read add", "AssetDamage": "read add",
-        "AssetDisposal": "read add", "Supplier": "read", "Budget": "read", "SurveyItem": "read",
+        "AssetDisposal": "read add", "Supplier": "read", "Budget": "read", "BudgetReport": "read", "SurveyItem": "read",
         "SurveyAnswer": "read", "SatisfactionReport": "read",
     }, "食堂采购与报修、食堂资产"),
     "水电工": RoleSpec(DataScope.department, {
         **CHECKS, **ASSESSMENTS,
-        **SELF_SERVICE, "Asset": "read", "Location": "read", "Budget": "read",
+        **SELF_SERVICE, "Asset": "read", "Location": "read", "Budget": "read", "BudgetReport": "read",
         "RepairMaterial": "read add edit delete", "RepairDelay": "read add",
         "Household": "read", "Meter": "read add edit", "MeterReading": "read add edit",
         "MeterGrid": "read add",
     }, "抄表、水电维修"),
     "绿化环卫": RoleSpec(DataScope.department, {
         **CHECKS, **ASSESSMENTS,
-        **SELF_SERVICE, "Asset": "read", "Location": "read", "Budget": "read",
+        **SELF_SERVICE, "Asset": "read", "Location": "read", "Budget": "read", "BudgetReport": "read",
         "Patrol": "read add edit", "Hazard": "read add edit",
     }, "巡视、隐患、申请"),
     "教职工": RoleSpec(DataScope.own, {

@@ -167,6 +167,12 @@ def fuzz_app(app):
     application.before_request_funcs.setdefault(None, []).insert(0, lambda: g.__dict__.clear())
     with application.app_context():
         prepare_database()
+        if os.environ.get("TEST_CREATE_MISSING_TABLES"):  # as for the main test app: a model not yet migrated
+            from flask_appbuilder import Model
+
+            from app.extensions import db as database
+
+            Model.metadata.create_all(database.engine)
         from demo.loader import load_demo
 
         load_demo(scale=1)
@@ -236,6 +242,28 @@ def clients(app):
 @pytest.fixture
 def admin(as_user):
     return as_user("admin")
+
+
+def department_budget(db, username: str | None = None, department_id: int | None = None) -> int:
+    """A budget subject of ``username``'s department (or ``department_id``) for this year (「测试经费」, ample, made
+    once), for a test purchase request to name: a request is submitted only with its budget named
+    (models/purchasing.py)."""
+    from decimal import Decimal
+
+    from app.meta import clock
+    from models.org import Staff
+    from models.purchasing import Budget
+
+    if department_id is None:
+        department_id = db.session.query(Staff.department_id).filter(Staff.user.has(username=username)).scalar()
+    found = db.session.query(Budget).filter_by(department_id=department_id, year=clock.today().year,
+                                               subject="测试经费").one_or_none()
+    if found is None:
+        found = Budget(department_id=department_id, year=clock.today().year, subject="测试经费",
+                       amount=Decimal("1000000"))
+        db.session.add(found)
+        db.session.commit()
+    return found.id
 
 
 def flashes(html: str) -> list[str]:

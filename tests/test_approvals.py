@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from app.meta import clock
-from tests.conftest import DEMO_PASSWORD, flashes
+from tests.conftest import DEMO_PASSWORD, department_budget, flashes
 
 D = Decimal
 
@@ -39,7 +39,8 @@ def new_request(client, db, username, lines, reason="审批测试"):
 
     me = staff_of(db, username)
     data = {"department": me.department_id, "applicant": me.id, "requested_on": clock.today().isoformat(),
-            "reason": reason, "fund_source": "school", "method": "self_buy"}
+            "reason": reason, "fund_source": "school", "method": "self_buy",
+            "budget": department_budget(db, username)}
     category = fixed_category(db)
     for i, (name, quantity, price, fixed) in enumerate(lines):
         data.update({f"items-{i}-name": name, f"items-{i}-unit": "台", f"items-{i}-quantity": str(quantity),
@@ -227,6 +228,7 @@ def test_returned_request_is_edited_and_resubmitted_by_its_requester(app, db, cl
     edit = jiaoshi.post(f"/purchase-request/edit/{pk}", data={
         "department": request.department_id, "applicant": request.applicant_id,
         "requested_on": request.requested_on.isoformat(), "reason": request.reason, "fund_source": "school",
+        "budget": request.budget_id,
         "method": "self_buy", "seen_version": request.row_version,
         "items-0-id": item.id, "items-0-name": "电子白板", "items-0-spec": "86寸", "items-0-unit": "台",
         "items-0-quantity": "1", "items-0-unit_price": "700", "items-0-category": item.category_id})
@@ -261,6 +263,7 @@ def test_changing_the_amount_after_approval_goes_back_through_approval(app, db, 
     edit = jiaoshi.post(f"/purchase-request/edit/{pk}", data={
         "department": request.department_id, "applicant": request.applicant_id,
         "requested_on": request.requested_on.isoformat(), "reason": request.reason, "fund_source": "school",
+        "budget": request.budget_id,
         "method": "self_buy", "seen_version": request.row_version,
         "items-0-id": item.id, "items-0-name": "显示器", "items-0-unit": "台", "items-0-quantity": "2",
         "items-0-unit_price": "900", "items-0-category": item.category_id})

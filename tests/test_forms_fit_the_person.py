@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.conftest import flashes
+from tests.conftest import department_budget, flashes
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -167,8 +167,8 @@ def test_materials_are_entered_on_the_finish_step(as_user, db, cleanup):
 
 
 # ============================================================================= 保存并提交审批
-def _purchase(shitang, t: str, submit: bool):
-    data = {"reason": f"{t} 食堂购置", "fund_source": "budget", "method": "self_buy",
+def _purchase(shitang, t: str, submit: bool, budget: int):
+    data = {"reason": f"{t} 食堂购置", "fund_source": "budget", "method": "self_buy", "budget": budget,
             "items-0-name": "不锈钢餐盘", "items-0-unit": "个", "items-0-quantity": "40", "items-0-unit_price": "12.5",
             "items-1-name": "汤桶", "items-1-unit": "个", "items-1-quantity": "2", "items-1-unit_price": "180"}
     if submit:
@@ -185,7 +185,7 @@ def test_save_and_submit_takes_the_submit_step(as_user, db, cleanup, submit):
     page = client.get("/purchase-request/add").text
     assert "保存并提交审批" in page and 'name="_submit"' in page
     t = token()
-    response = _purchase(client, t, submit)
+    response = _purchase(client, t, submit, department_budget(db, "shitang"))
     assert response.status_code == 302, flashes(response.text)
     request = db.session.query(PurchaseRequest).filter(PurchaseRequest.reason == f"{t} 食堂购置").one()
     cleanup.append((PurchaseRequest, request.id))

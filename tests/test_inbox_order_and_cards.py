@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func
 
 from app.meta import clock
-from tests.conftest import flashes
+from tests.conftest import department_budget, flashes
 
 CARD = re.compile(r'<div class="engine-card(?: [^"]*)?">')
 
@@ -145,6 +145,7 @@ def test_todo_cards_show_the_declared_facts(as_user, db, cleanup):
     shitang = as_user("shitang")
     posted = shitang.post("/purchase-request/add", data={
         "reason": f"{t} 采购", "fund_source": "budget", "method": "self_buy", "_submit": "1",
+        "budget": department_budget(db, "shitang"),
         "items-0-name": "菜刀", "items-0-unit": "把", "items-0-quantity": "3", "items-0-unit_price": "45.5"})
     assert posted.status_code == 302, flashes(posted.text)
     request = db.session.query(PurchaseRequest).filter_by(reason=f"{t} 采购").one()

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy import update
 
-from tests.conftest import flashes
+from tests.conftest import department_budget, flashes
 
 
 def audit_rows(db, model: str, record_id: int) -> int:
@@ -236,13 +236,14 @@ def test_materials_of_a_finished_repair_cannot_be_changed_by_their_own_pages(app
 # ----------------------------------------------------------------------------- approved goods changed
 def _approved_request(db):
     from app.rules import write
-    from models.purchasing import PurchaseItem, PurchaseRequest, PurchaseStatus
+    from models.purchasing import Budget, PurchaseItem, PurchaseRequest, PurchaseStatus
 
     request = db.session.query(PurchaseRequest).filter_by(status=PurchaseStatus.approved).order_by(
         PurchaseRequest.id).first()
     fresh = PurchaseRequest(
         department=request.department, applicant=request.applicant, requested_on=date.today(),
         reason="一门之测：已批准的请购", fund_source=request.fund_source,
+        budget=db.session.get(Budget, department_budget(db, department_id=request.department_id)),
         status=PurchaseStatus.approved,
         items=[PurchaseItem(name="A4 复印纸", unit="箱", quantity=5, unit_price=Decimal("100"))])
     write.save(db.session, fresh)

@@ -151,7 +151,7 @@ def test_budget_rules(purchasing):
     assert p.Budget(year=2026, amount=D("1")).used() == D("0.00")  # not saved yet: nothing spent
 
 
-def test_budget_used_and_remaining_come_from_approved_to_reimbursed_requests(purchasing, db):
+def test_budget_used_and_remaining_come_from_its_own_approved_to_reimbursed_requests(purchasing, db):
     from models.org import Department, Staff
 
     p, s = purchasing, db.session
@@ -172,20 +172,21 @@ def test_budget_used_and_remaining_come_from_approved_to_reimbursed_requests(pur
     rows = [
         request(own, "1000", S.approved, linked=budget),          # counted: linked
         request(other, "200", S.reimbursed, linked=budget),       # counted: linked, from another department
-        request(own, "500", S.stored),                            # counted: same department and year, no budget
-        request(own, "300", S.purchasing),                        # counted
-        request(own, "700", S.draft),                             # not approved
+        request(own, "500", S.stored),                            # not counted: names no budget (未指定预算)
+        request(own, "300", S.purchasing, linked=budget),         # counted
+        request(own, "700", S.draft, linked=budget),              # not approved
         request(own, "800", S.pending, linked=budget),            # not approved yet
         request(own, "900", S.void, linked=budget),               # voided
-        request(own, "400", S.approved, day=date(2030, 12, 31)),  # another year
+        request(own, "400", S.approved, day=date(2030, 12, 31)),  # another year, no budget
         request(other, "600", S.approved, day=date(2031, 6, 1)),  # another department, no budget
         request(own, "50", S.approved, linked=other_subject),     # charged to another budget
     ]
     s.commit()
     try:
-        assert budget.used() == D("2000.00")
-        assert budget.remaining() == D("3000.00")
-        assert other_subject.used() == D("850.00")  # its own line plus the unlinked ones of the department
+        assert budget.used() == D("1500.00")
+        assert budget.remaining() == D("3500.00")
+        assert budget.execution_rate() == "30.0%"
+        assert other_subject.used() == D("50.00")  # its own line only: unassigned spending is not spread over it
         assert str(budget) == f"2031年 {own} 测试科目"
     finally:
         for row in rows + [budget, other_subject]:

@@ -5,20 +5,24 @@ and models/roles.py grants them like any model. ``PRINTS`` are the printable for
 not in the menu, opened from a record's detail page with the read permission of its model (app/features/prints.py).
 """
 from . import dashboard, routine_dashboard  # noqa: F401  (register home page widgets with app/features/dashboard.py)
+from .agency_fee_board import AgencyFeeBoardView
 from .assessment_facts import AssessmentFactsView, AssessmentRankingView
+from .budget_report import BudgetReportView
 from .dorm_allocation import DormAllocationView
 from .meter_grid import MeterGridView
 from .printing import PRINTS as PRINTED
 from .purchase_board import PurchaseBoardView
 from .routine_checks import RoutineChecksView
 from .satisfaction_report import SatisfactionReportView
+from .spending_board import SpendingBoardView
 from .stock_ledger import StockLedgerView
 from .stocktake_report import StocktakeReportPrint
 from .stocktake_scan import StocktakeScanView
 from .utility_report import UtilityReportView
 
 PAGES: list = [DormAllocationView, MeterGridView, UtilityReportView, SatisfactionReportView, PurchaseBoardView,
-               StockLedgerView, RoutineChecksView, AssessmentRankingView]
+               SpendingBoardView, AgencyFeeBoardView, BudgetReportView, StockLedgerView, RoutineChecksView,
+               AssessmentRankingView]
 
 # Pages of one record reached from its detail page with its model's read permission (app/features/prints.py).
 PRINTS: list = PRINTED + [StocktakeScanView, StocktakeReportPrint, AssessmentFactsView]

@@ -165,8 +165,9 @@ def satisfaction() -> Figure:
 def budget_execution(year: int | None = None) -> list[dict]:
     """Per department with budgets of ``year`` (within the data scope of Budget): the budget, what is spent
     against it and what remains. 已用 are the committed purchase requests (approved to reimbursed) charged to
-    the department's budgets: linked to one of them, or naming no budget and of that department and year
-    (Budget.spending_criteria) — each request counted once for the department."""
+    the department's budgets: linked to one of them, or naming no budget (未指定预算, the old ones) and of that
+    department and year — each request counted once for the department, as the 预算执行情况 report adds its
+    subjects and its 未指定预算 row (views/budget_report.py)."""
     year = year or clock.today().year
     session = _session()
     budgets = dict(session.execute(

@@ -1,5 +1,5 @@
-"""The base of every declared model: a display name, the hooks the engine calls on save, optimistic locking;
-and Choice, the enum whose values are the Chinese words people see."""
+"""The base of every declared model: a display name, the hooks the engine calls on save (before_save, validate,
+warnings), optimistic locking; and Choice, the enum whose values are the Chinese words people see."""
 from __future__ import annotations
 
 import enum
@@ -77,6 +77,12 @@ class Entity(Model):
     def validate(self) -> dict[str, str]:
         """Return {field name: Chinese message} for every rule this record breaks."""
         return {}
+
+    def warnings(self) -> list[str]:
+        """Chinese messages about what this record's rules warn of without refusing (超出预算): asked after
+        ``validate`` passed, on every save (app/rules/write.py) and workflow step (app/rules/steps.py); the
+        write goes ahead and the person is shown each message after it."""
+        return []
 
     def edit_refusal(self) -> str | None:
         """Why this record may not be edited now (e.g. it has left 草稿), or None."""

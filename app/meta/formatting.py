@@ -23,9 +23,11 @@ def signature(user: Any) -> str:
 
 
 def money(value: Any) -> str:
+    """¥1,234.50; below zero the sign comes first, as accounts write it: -¥800.00."""
     if value is None or value == "":
         return ""
-    return f"¥{Decimal(value):,.2f}"
+    amount = Decimal(value)
+    return f"-¥{-amount:,.2f}" if amount < 0 else f"¥{amount:,.2f}"
 
 
 def day(value: Any) -> str:

@@ -29,6 +29,9 @@ class WorkflowLog(Model):
     actor_name = Column(String(100))
     created_at = Column(DateTime, nullable=False, default=clock.now)
 
+    # What the record's rules warned of when the step was taken (app/rules/steps.py take); shown once, not stored.
+    warnings = ()
+
 
 def history(session, record: Any) -> Iterable[WorkflowLog]:
     return (session.query(WorkflowLog)

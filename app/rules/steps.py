@@ -1,4 +1,7 @@
-"""Taking a workflow step: re-check who and when, apply fields and effect, write the history row, commit once."""
+"""Taking a workflow step: re-check who and when, apply fields and effect, write the history row, commit once.
+
+The history row returned carries ``warnings``: what the record's rules warned of (``Entity.warnings``, not stored)
+once the step passed, for the door to show after it (超出预算)."""
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -96,7 +99,10 @@ def take(session, record: Any, workflow: Workflow, step: Step, user: Any, *, dec
             decision=decision if step.is_approval else None, comment=comment or None,
             actor_id=user.id, actor_name=formatting.signature(user))
         session.add(log)
+        with session.no_autoflush:
+            warned = write.warnings_of(record)
         session.commit()
+        log.warnings = warned
         return log
     except StaleDataError:
         session.rollback()

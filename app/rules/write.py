@@ -3,7 +3,11 @@ imports, document lines, hand-written pages — saves here, in this order: the r
 stored), the row version the writer saw, the fields (filled by the door, which offers only the fields that
 door may write: app/web/crud.py form_columns, app/web/rest.py writable), every reference within scope and
 its qualifying rule (app/rules/references.py), a change that reopens an approved record, the model's own
-rules, and the commit — whose flush writes the audit row (app/rules/audit.py)."""
+rules, and the commit — whose flush writes the audit row (app/rules/audit.py).
+
+Warnings: a model's ``warnings()`` (app/declare/entity.py) are what its rules say without refusing — 超出预算 within
+the tolerance. They are asked once the rules passed, before the commit, and returned by :func:`save` (and set on the
+history row :func:`app.rules.steps.take` returns, ``log.warnings``), for the door to show after the write."""
 from __future__ import annotations
 
 import logging
@@ -98,10 +102,11 @@ def refusals(session, item) -> dict[str, str]:
     return {**unqualified, **outside}
 
 
-def save(session, item, populate: Callable[[], dict | None] | None = None, *, seen_version=None) -> None:
+def save(session, item, populate: Callable[[], dict | None] | None = None, *, seen_version=None) -> list[str]:
     """Check the lock and the version seen, fill ``item`` (``populate``, which may return field errors of its
     own), check every reference, reopen an approved record whose declared content changed, compute derived
-    fields, check the model's rules and commit, or raise Refused (the session rolled back)."""
+    fields, check the model's rules and commit, or raise Refused (the session rolled back). Returns the
+    model's warnings about the record as saved (empty when none)."""
     with _database_refusals(session):
         try:
             check_open(item)
@@ -141,7 +146,14 @@ def save(session, item, populate: Callable[[], dict | None] | None = None, *, se
         session.flush()
         if moved is not None:
             _log_state_change(session, item, *moved)
+        warned = warnings_of(item)
         _commit_within_scope(session, [item])
+        return warned
+
+
+def warnings_of(item) -> list[str]:
+    """The record's own warnings (``Entity.warnings``), each once, in its order."""
+    return list(dict.fromkeys(item.warnings()))
 
 
 def save_all(session, items: list, *, created: bool = False) -> None:

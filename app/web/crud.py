@@ -18,7 +18,7 @@ from app.rules import identity, locks, qualify, read, scope, search, steps, writ
 from app.web import lines, list_conditions
 from app.web.forms import LookupConverter
 from app.web.forms import lookup as lookup_rows
-from app.web.step_views import StepsMixin
+from app.web.step_views import StepsMixin, flash_warnings
 from app.web.widgets import AddFormWidget, EditFormWidget
 
 log = logging.getLogger(__name__)
@@ -365,7 +365,7 @@ class EngineModelView(StepsMixin, ModelView):
             return None
 
         try:
-            write.save(self.datamodel.session, item, populate, seen_version=seen_version)
+            warned = write.save(self.datamodel.session, item, populate, seen_version=seen_version)
         except write.Refused as refused:
             self._attach_errors(form, refused)
             return False
@@ -374,13 +374,18 @@ class EngineModelView(StepsMixin, ModelView):
         step = self._submit_step()
         if step is not None and request.form.get("_submit"):
             try:
-                steps.take(self.datamodel.session, item, self.workflow, step, identity.acting_user())
+                taken = steps.take(self.datamodel.session, item, self.workflow, step, identity.acting_user())
             except write.Refused as refused:
-                flash(f"已保存，但未能{step.label}：{refused.message}", "warning")
+                # What was typed is saved; the reasons the step was refused are said, not only that it was.
+                reasons = "；".join(dict.fromkeys(refused.errors.values())) or refused.message
+                flash(f"已保存，但未能{step.label}：{reasons}", "danger")
+                return True
             else:
                 flash(f"已保存并{step.label}", "success")
+                flash_warnings(taken.warnings)
                 return True
         flash(self.add_row_message if is_new else self.edit_row_message, "success")
+        flash_warnings(warned)
         return True
 
     def _submit_step(self):
@@ -430,8 +435,18 @@ class EngineModelView(StepsMixin, ModelView):
         return {
             "line_tables": [lines.display(record, spec) for spec in self.line_specs],
             "follow_ups": follow_ups.offered(record),
+            "edit_url": self._edit_url(record),
             **self.step_context(record),
         }
+
+    def _edit_url(self, record) -> str | None:
+        """修改 on the record's page, for who may edit it while its lock leaves it open (a draft stopped at
+        submission is put right from where the person sees why)."""
+        if not self.appbuilder.sm.has_access("can_edit", self.class_permission_name):
+            return None
+        if locks.refusal(record):
+            return None
+        return url_for(f"{self.endpoint}.edit", pk=record.id)
 
     # ----------------------------------------------------------------- delete
     def _delete(self, pk):

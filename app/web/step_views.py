@@ -24,6 +24,12 @@ from app.web.forms import LookupConverter, Required
 log = logging.getLogger(__name__)
 
 
+def flash_warnings(warnings) -> None:
+    """What the record's rules warned of after a save or a step that went ahead (``Entity.warnings``)."""
+    for message in warnings or ():
+        flash(message, "warning")
+
+
 class StepsMixin:
     workflow = None  # an app.declare.workflow.Workflow, set by the registry from the model's __admin__
     step_template = "engine/step.html"
@@ -159,7 +165,7 @@ class StepsMixin:
                     lines.populate(record, form, specs)
 
                 try:
-                    steps.take(self.datamodel.session, record, self.workflow, step, current_user,
+                    taken = steps.take(self.datamodel.session, record, self.workflow, step, current_user,
                                decision=decision, comment=form.comment.data,
                                seen_version=form.seen_version.data, populate=populate,
                                populate_child=lambda child: [form[f].populate_obj(child, f) for f in child_fields])
@@ -176,6 +182,7 @@ class StepsMixin:
                     flash(refused.message, "danger")
                 else:
                     flash(f"已办理「{label}」" + (f"（{decision}）" if step.is_approval else ""), "success")
+                    flash_warnings(taken.warnings)
                     return redirect(self._after_step(record, step, show_url))
             else:
                 for problem in problems:

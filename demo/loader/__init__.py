@@ -5,8 +5,10 @@
 and applied; 教务处's 期中抽查, under way) and a term's assessments, plus the demo accounts (password
 ``Houqin@2026``). On top of that, the last twelve months of service work (:class:`_Activity`), per scale unit:
 
-- 采购: 20 suppliers (+8 per extra unit), budgets per department/year/科目, ~500 purchase requests in every
-  state with 1–6 lines, acceptances for the checked ones, reimbursements for 已报销;
+- 采购: 20 suppliers (+8 per extra unit), budgets per department/year/科目 (two of this year's nearly spent or a
+  little overspent), ~500 purchase requests in every state with 1–6 lines, each naming its budget subject but for a
+  few old ones (未指定预算), acceptances for the checked ones, reimbursements for 已报销; 代办费 收支 of the last two
+  terms (payers grow with ``scale``);
 - 报修: ~3,000 orders in every state (most 已完成 and rated, some overdue, 已驳回/已取消), materials, a few
   deadline delays, and the workflow history (``workflow_log``) of every step taken;
 - 物资仓库: ~150 items (more brands with ``scale``), a year of 出入库记录 — opening stock, the accepted purchases'
@@ -45,7 +47,7 @@ __all__ = ["DORM_BUILDINGS", "LABELS", "counts", "load_demo", "load_demo_if_empt
 
 LABELS = ("部门", "教职工", "考核", "资产分类", "存放地点", "资产卡片", "借用登记", "调拨", "损坏赔偿", "报废申请",
           "盘点", "盘点明细",
-          "供应商", "经费预算", "采购申请", "采购明细", "验收", "报销",
+          "供应商", "经费预算", "采购申请", "采购明细", "验收", "报销", "代办费",
           "报修单", "维修耗材", "延期申请",
           "物资", "出入库记录", "领用单", "领用明细",
           "宿舍楼", "房间", "床位", "学生", "住宿记录", "调宿/退宿申请", "卫生检查", "违纪记录",

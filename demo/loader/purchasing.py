@@ -5,7 +5,7 @@ from collections import defaultdict
 from datetime import datetime, time, timedelta
 from decimal import ROUND_CEILING, Decimal
 
-from .common import CENT, between
+from .common import CENT, between, last_term
 
 # (名称, 联系人, 电话, 地址, 经营范围标签)
 SUPPLIERS = (
@@ -221,6 +221,19 @@ REASON_DETAILS = ("，经部门会议研究同意。", "，现有物品已损耗
                   "，列入年初部门预算。", "，原有设备故障频繁，维修价值不大。", "。")
 FAILED_ACCEPTANCE = ("到货型号与合同约定不符，已通知供应商换货", "部分物品外包装破损、数量短缺，待供应商补齐后重新验收",
                      "设备通电测试不合格，已退回供应商检修")
+# 代办费 per term: (项目, 每人收费, 收取面 (share of students), 支出占收入 (low, high), 备注)
+AGENCY_FEES = (
+    ("校服费", 380, 0.35, (1.0, 1.0), "新生及补订校服，按中标价代付服装厂"),
+    ("保险费", 100, 0.92, (1.0, 1.0), "学生平安保险，自愿参保，全额代缴保险公司"),
+    ("教辅资料费", 260, 1.0, (0.93, 0.99), "按各年级征订目录代购，结余按人退还"),
+    ("作业本费", 45, 1.0, (0.9, 0.98), "统一印制作业本，结余下学期抵扣"),
+    ("体检费", 60, 0.34, (0.95, 1.0), "高一新生入学体检"),
+)
+AGENCY_STUDENTS = 1800  # students per scale unit who pay
+
+# Requests older than this many days may name no budget (from before budget control), this share of them.
+UNASSIGNED_AGE = 240
+UNASSIGNED_SHARE = 0.2
 PASSED_ACCEPTANCE = ("品名、规格、数量与合同一致，外观完好", "通电试运行正常，随机资料齐全", "数量清点无误，质量合格",
                      None, None)
 
@@ -314,25 +327,42 @@ class PurchasingMixin:
                 plan["status"] = S.purchasing
         plans.sort(key=lambda p: p["requested"])
 
-        # Budgets: every department, this year and last, per 科目 used; sized from what is committed.
+        # Every request names its budget subject, save a few old ones from before budget control (未指定预算).
+        for plan in plans:
+            plan["assigned"] = (today - plan["requested"]).days <= UNASSIGNED_AGE or rng.random() >= UNASSIGNED_SHARE
+
+        # Budgets: every department, this year and last, per 科目; sized from what is charged to each (approved
+        # or awaiting approval), with room to spare — save two of this year's, one nearly spent and one overspent,
+        # so that the 预算执行情况 shows what a warning looks like.
+        charged = (S.pending, S.approved, S.purchasing, S.to_accept, S.stored, S.reimbursed)
         committed = (S.approved, S.purchasing, S.to_accept, S.stored, S.reimbursed)
         spend: dict[tuple, Decimal] = defaultdict(lambda: Decimal("0"))
+        held: dict[tuple, Decimal] = defaultdict(lambda: Decimal("0"))
         for plan in plans:
-            if plan["status"] in committed:
-                spend[(plan["dept"], plan["requested"].year, plan["subject"])] += plan["total"]
+            key = (plan["dept"], plan["requested"].year, plan["subject"])
+            if plan["assigned"] and plan["status"] in charged:
+                spend[key] += plan["total"]
+            if plan["assigned"] and plan["status"] in committed:
+                held[key] += plan["total"]
+        tight = sorted((k for k in held if k[1] == today.year and held[k] >= 8000 * self.scale),
+                       key=lambda k: (-held[k], k))[:2]
         budgets, keys = [], []
         for dept, purposes in PURPOSES.items():
             for year in sorted({self.year_start.year, today.year}):
                 for subject in dict.fromkeys(p[1] for p in purposes):
-                    used = spend.get((dept, year, subject), Decimal("0"))
-                    factor = Decimal(str(rng.choice((1.05, 1.15, 1.3, 1.5, 1.8, 2.2))))
+                    key = (dept, year, subject)
+                    used = spend.get(key, Decimal("0"))
+                    factor = Decimal(str(rng.choice((1.15, 1.25, 1.4, 1.6, 1.8, 2.2))))
                     floor = Decimal(rng.choice((5000, 10000, 20000, 30000)) * self.scale)
                     amount = (max(used * factor, floor) / 1000).quantize(Decimal("1"), ROUND_CEILING) * 1000
+                    if key in tight:  # 96 % spent, or 4 % over (within the 10 % tolerance)
+                        share = Decimal("1.04") if key == tight[0] else Decimal("0.96")
+                        amount = (held[key] / share / 100).quantize(Decimal("1"), ROUND_CEILING) * 100
                     budgets.append(dict(department_id=b.dept_ids[dept], year=year, subject=subject,
                                         amount=amount.quantize(CENT),
                                         remark="年初部门预算" if year == today.year else f"{year}年度预算（已结转）",
                                         row_version=1))
-                    keys.append((dept, year, subject))
+                    keys.append(key)
         budget_ids = dict(zip(keys, self.insert_ids(Budget, budgets)))
 
         keepers = self.on_duty["0502"] + [b.demo_staff["baoguan"]] * 3
@@ -345,8 +375,7 @@ class PurchasingMixin:
             roll = rng.random()
             fund = FundSource.budget if roll < 0.75 else FundSource.school if roll < 0.96 else \
                 FundSource.donation if roll < 0.97 else FundSource.other
-            budget = budget_ids.get((dept, requested.year, plan["subject"])) \
-                if fund == FundSource.budget and rng.random() < 0.85 else None
+            budget = budget_ids[(dept, requested.year, plan["subject"])] if plan["assigned"] else None
             if total < 1000:
                 method = PurchaseMethod.self_buy
             elif total < 20000:
@@ -448,3 +477,25 @@ class PurchasingMixin:
         for row in claims:
             row["request_id"] = request_ids[row.pop("request")]
         self.bulk(Reimbursement, claims)
+        self.build_agency_fees()
+
+    def build_agency_fees(self) -> None:
+        """代办费 收支余 for the last two finished terms, as 财务 enters them."""
+        from models.fees import AgencyFee
+
+        rng = self.rng("agency_fees")
+        newest = last_term(self.today)
+        first_year = int(newest[:4])
+        earlier = (newest.replace("第二学期", "第一学期") if newest.endswith("第二学期")
+                   else f"{first_year - 1}-{first_year}学年第二学期")
+        rows = []
+        for term in (earlier, newest):
+            for item, fee, share, (low, high), remark in AGENCY_FEES:
+                if item == "体检费" and term.endswith("第二学期"):
+                    continue  # 入学体检 is in the autumn term
+                payers = int(AGENCY_STUDENTS * self.scale * share * rng.uniform(0.96, 1.0))
+                income = (Decimal(fee) * payers).quantize(CENT)
+                spending = (income * Decimal(str(round(rng.uniform(low, high), 3)))).quantize(CENT)
+                rows.append(dict(term=term, item=item, payers=payers, income=income, spending=spending,
+                                 remark=remark, row_version=1))
+        self.bulk(AgencyFee, rows)

@@ -45,6 +45,7 @@ def test_rejecting_a_purchase_asks_first(person):
     canteen = person("shitang", "食堂管理员")
     canteen.tap("申请采购")
     canteen.type("购置理由", f"测试驳回{uuid.uuid4().hex[:4]}")
+    canteen.choose("经费预算", "食堂运营费", search="食堂运营")
     canteen.type("第1行品名", "保鲜膜")
     canteen.type("第1行计量单位", "卷")
     canteen.type("第1行数量", "10")

@@ -1,5 +1,5 @@
-"""A canteen purchase of 2,500 元 from request to the public posting: 请购 (two lines, submitted from the same
-page) → 后勤主任 and 校长 approve from their inboxes → 财产保管员 buys, receives and does 验收入库, then opens the
+"""A canteen purchase of 2,500 元 from request to the public posting: 请购 (two lines and its budget subject,
+submitted from the same page) → 后勤主任 and 校长 approve from their inboxes → 财产保管员 buys, receives and does 验收入库, then opens the
 asset card it made and finds the ladles in the store → 财务 records 报销 → a teacher sees it on 采购公示."""
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ def test_a_canteen_purchase_from_request_to_public_posting(person):
     with canteen.task("两行明细的采购申请，同页提交", budget=12):
         canteen.tap("申请采购")
         canteen.type("购置理由", "食堂原电饭锅内胆变形，饭勺不够用")
+        canteen.choose("经费预算", "食堂运营费", search="食堂运营")  # a request names its budget subject
         canteen.type("第1行品名", cooker)
         canteen.type("第1行规格型号", "30升")
         canteen.type("第1行计量单位", "台")
