@@ -36,6 +36,8 @@ PATROL_PROBLEMS = "发现问题，已拍照记录"
 
 class RoutinesMixin:
     def build_routines(self) -> None:
+        from sqlalchemy import select
+
         from models.assets import Asset, AssetCategory
         from models.routines import (
             CheckOutcome,
@@ -48,7 +50,6 @@ class RoutinesMixin:
             TaskStatus,
             periods,
         )
-        from sqlalchemy import select
 
         rng = self.rng("routines")
         b, today = self.b, self.today
