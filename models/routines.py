@@ -239,6 +239,13 @@ def _missed(model):
     return and_(model.status == TaskStatus.pending, model.due_by < clock.today())
 
 
+def _food_safety_today(model):
+    """Food-safety tasks whose period covers today, done or not (the canteen's day on the home page)."""
+    today = clock.today()
+    plans = select(InspectionPlan.id).where(InspectionPlan.kind == PlanKind.food_safety)
+    return and_(model.plan_id.in_(plans), model.due_on <= today, model.due_by >= today)
+
+
 def _due_now(model):
     today = clock.today()
     return and_(model.status == TaskStatus.pending, model.due_on <= today, model.due_by >= today)
@@ -264,6 +271,7 @@ class InspectionTask(Entity):
             quick("今日待检", where=_due_now),
             quick("漏检", where=_missed),
             quick("发现异常", where=lambda m: m.abnormal > 0),
+            quick("今日食品安全检查", where=_food_safety_today),
             quick("已完成", status=TaskStatus.done),
         ],
         summary=["area", "due_by", "assignee"],

@@ -4,7 +4,8 @@
 and models/roles.py grants them like any model. ``PRINTS`` are the printable forms (views/printing.py):
 not in the menu, opened from a record's detail page with the read permission of its model (app/features/prints.py).
 """
-from . import dashboard  # noqa: F401  (registers the home page widgets with app/features/dashboard.py)
+from . import canteen_dashboard, dashboard  # noqa: F401  (register the home page widgets, app/features/dashboard.py)
+from .canteen_board import CanteenBoardView
 from .dorm_allocation import DormAllocationView
 from .meter_grid import MeterGridView
 from .printing import PRINTS as PRINTED
@@ -17,7 +18,7 @@ from .stocktake_scan import StocktakeScanView
 from .utility_report import UtilityReportView
 
 PAGES: list = [DormAllocationView, MeterGridView, UtilityReportView, SatisfactionReportView, PurchaseBoardView,
-               StockLedgerView, RoutineChecksView]
+               StockLedgerView, RoutineChecksView, CanteenBoardView]
 
 # Pages of one record reached from its detail page with its model's read permission (app/features/prints.py).
 PRINTS: list = PRINTED + [StocktakeScanView, StocktakeReportPrint]

@@ -10,6 +10,7 @@ from sqlalchemy import insert, select
 from app.meta import clock
 
 from .assets import AssetsMixin
+from .canteen import CanteenMixin
 from .common import (
     CHUNK,
     SEED,
@@ -75,7 +76,7 @@ class _Builder(PlacesMixin, PeopleMixin, AssetsMixin):
 
 
 class _Activity(PurchasingMixin, RepairsMixin, StoreMixin, DormsMixin, UtilitiesMixin, SafetyMixin,
-                SatisfactionMixin):
+                SatisfactionMixin, CanteenMixin):
     """A school year of service activity on top of the organisation and assets the builder made.
 
     Each area draws from its own ``random.Random`` (seeded by name), so changing one area leaves the
@@ -160,6 +161,7 @@ class _Activity(PurchasingMixin, RepairsMixin, StoreMixin, DormsMixin, Utilities
         self.build_utilities()
         self.build_safety()
         self.build_satisfaction()
+        self.build_canteen()
         self.write_serial_counters()
 
     def write_serial_counters(self) -> None:
