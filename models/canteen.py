@@ -243,7 +243,9 @@ class FoodSample(Entity):
 
     def duplicate(self) -> bool:
         """Another record of the same department, day and meal (one 留样 per meal)."""
-        session = object_session(self)
+        from app.extensions import db
+
+        session = object_session(self) or db.session
         department_id = self.department_id or (self.department.id if self.department is not None else None)
         if session is None or None in (department_id, self.sampled_on, self.meal):
             return False

@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # Each widget and the model a role must be able to read to see it (我的待办: every role).
 NEEDS = {"overdue_repairs": "RepairOrder", "overdue_hazards": "Hazard", "repair_on_time": "RepairOrder",
          "repair_rating": "RepairOrder", "satisfaction": "SurveyAnswer", "budgets": "Budget",
-         "asset_value": "Asset", "dorm_occupancy": "Bed", "low_stock": ("StockItem", "StockMovement")}
+         "asset_value": "Asset", "dorm_occupancy": "Bed", "low_stock": ("StockItem", "StockMovement"),
+         "canteen_today": ("CanteenDelivery", "FoodSample", "InspectionTask")}
 CENT = Decimal("0.01")
 
 
