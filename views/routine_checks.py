@@ -111,8 +111,11 @@ class RoutineChecksView(SchoolPage):
         if errors:
             db.session.rollback()
             return self._checklist(task, typed, kept, errors)
+        # The checker is looked up before anything changes on the task: the lookup's query would flush the new
+        # state first, and the lock would then read the task as already 已完成.
+        checker = current_staff()
         task.status = TaskStatus.done
-        task.done_by = current_staff()
+        task.done_by = checker
         task.done_at = clock.now().replace(microsecond=0)
         task.note = (request.form.get("note") or "").strip()[:2000] or None
         try:
