@@ -407,3 +407,26 @@ def test_demo_deliveries_samples_and_checks_follow_the_rules(db):
     assert abnormal and all(sum(r.outcome.value == "异常" and bool(r.note) for r in t.results) == t.abnormal
                             for t in abnormal)
     assert s.query(CheckResult).count() >= 2000
+
+
+# ============================================================================= food-safety checks
+def test_todays_morning_check_is_filled_on_todays_checks_page(db, clients):
+    """The 晨检 of the demo, due today, is on the canteen's 今日检查 and saved with an 异常 item and its note."""
+    from models.routines import CheckOutcome, InspectionPlan, InspectionTask, TaskStatus
+
+    task = (db.session.query(InspectionTask).join(InspectionPlan)
+            .filter(InspectionPlan.name == "餐具消毒", InspectionTask.due_on == clock.today()).one())
+    assert task.status == TaskStatus.pending
+    client = clients("shitang")
+    assert f"/checks/{task.id}" in client.get("/checks/").text
+    assert "从业人员健康状况" not in client.get(f"/checks/{task.id}").text  # 餐具消毒's own items
+    first, *rest = task.results
+    data = {f"outcome-{first.id}": "abnormal", f"note-{first.id}": "二号消毒柜温度显示不准"}
+    data.update({f"outcome-{r.id}": "normal" for r in rest})
+    response = client.post(f"/checks/{task.id}", data=data)
+    assert response.status_code == 302, flashes(response.text)
+    db.session.expire_all()
+    done = db.session.get(InspectionTask, task.id)
+    assert done.status == TaskStatus.done and done.abnormal == 1
+    assert done.done_by_id == staff_of(db, "shitang").id
+    assert [r.outcome for r in done.results] == [CheckOutcome.abnormal] + [CheckOutcome.normal] * len(rest)

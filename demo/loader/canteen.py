@@ -183,7 +183,10 @@ class CanteenMixin:
                             note=None, row_version=1)
                 results = [dict(item=item, standard=standard, outcome=CheckOutcome.normal, note=None, photo=None,
                                 row_version=1) for item, standard in items]
-                if end < today and rng.random() > 0.015:  # a few are missed: still 待检查 after their last day
+                # A few are missed (still 待检查 after their last day), none in the last week: 今日检查 lists
+                # that week's open tasks, and the demo morning's list is today's checks.
+                missed = rng.random() < 0.015 and end < today - timedelta(days=7)
+                if end < today and not missed:
                     if daily:
                         on, hour = start, (6 if "晨检" in plan["name"] else 13)
                     else:
