@@ -63,7 +63,7 @@ def test_the_canteens_day_from_delivery_to_public_posting(person, db, tmp_path):
         canteen.sees("全部正常")
 
     with canteen.task("登记午餐留样", budget=6):
-        canteen.page.goto(canteen.base + "/")
+        canteen.tap(page.locator(".navbar-brand").first)  # home: its 登记留样 button
         canteen.tap("登记留样")
         canteen.pick("餐次", "午餐")
         canteen.type("菜品", f"红烧肉{mark}、清炒青菜、番茄炒蛋、米饭")
