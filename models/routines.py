@@ -240,6 +240,13 @@ def _missed(model):
     return and_(model.status == TaskStatus.pending, model.due_by < clock.today())
 
 
+def _food_safety_today(model):
+    """Food-safety tasks whose period covers today, done or not (the canteen's day on the home page)."""
+    today = clock.today()
+    plans = select(InspectionPlan.id).where(InspectionPlan.kind == PlanKind.food_safety)
+    return and_(model.plan_id.in_(plans), model.due_on <= today, model.due_by >= today)
+
+
 def _due_now(model):
     today = clock.today()
     return and_(model.status == TaskStatus.pending, model.due_on <= today, model.due_by >= today)
@@ -267,6 +274,7 @@ class InspectionTask(Entity):
             quick("保养逾期", where=lambda m: and_(_missed(m), m.plan_id.in_(
                 select(InspectionPlan.id).where(InspectionPlan.kind == PlanKind.maintenance)))),
             quick("发现异常", where=lambda m: m.abnormal > 0),
+            quick("今日食品安全检查", where=_food_safety_today),
             quick("已完成", status=TaskStatus.done),
         ],
         summary=["area", "due_by", "assignee"],

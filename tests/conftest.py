@@ -166,13 +166,16 @@ def fuzz_app(app):
                               "SQLALCHEMY_DATABASE_URI": _fuzz_database_url()})
     application.before_request_funcs.setdefault(None, []).insert(0, lambda: g.__dict__.clear())
     with application.app_context():
+        if os.environ.get("TEST_CREATE_MISSING_TABLES"):
+            _add_missing_columns()
         prepare_database()
-        if os.environ.get("TEST_CREATE_MISSING_TABLES"):  # as for the main test app: a model not yet migrated
+        if os.environ.get("TEST_CREATE_MISSING_TABLES"):  # the development aid of the `app` fixture, here too
             from flask_appbuilder import Model
 
             from app.extensions import db as database
 
             Model.metadata.create_all(database.engine)
+            application.extensions["engine"].appbuilder.add_permissions(update_perms=True)
         from demo.loader import load_demo
 
         load_demo(scale=1)

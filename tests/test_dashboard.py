@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 NEEDS = {"overdue_repairs": "RepairOrder", "overdue_hazards": "Hazard", "repair_on_time": "RepairOrder",
          "repair_rating": "RepairOrder", "satisfaction": "SurveyAnswer", "budgets": "Budget",
          "asset_value": "Asset", "dorm_occupancy": "Bed", "low_stock": ("StockItem", "StockMovement"),
-         "todays_checks": "RoutineChecks", "overdue_maintenance": "InspectionTask"}
+         "todays_checks": "RoutineChecks", "overdue_maintenance": "InspectionTask",
+         "canteen_today": ("CanteenDelivery", "FoodSample", "InspectionTask")}
 CENT = Decimal("0.01")
 
 

@@ -56,6 +56,8 @@ def test_counts_at_scale_one_are_in_the_expected_ranges(app):
         "用户": (30, 100), "表具": (60, 220), "抄表记录": (700, 2500),
         "巡视记录": (300, 1000), "安全隐患": (120, 200),
         "满意度调查": (1, 5), "调查项目": (10, 80), "答卷": (400, 800), "单项评价": (4000, 14000),
+        "食堂进货": (500, 1000), "进货明细": (1800, 5000), "留样记录": (500, 800),
+        "检查计划": (3, 10), "检查项目": (11, 60), "检查任务": (700, 900), "检查结果": (2200, 3200),
         "流程记录": (8000, 32000),
     }
     for label, (low, high) in expected.items():
@@ -257,11 +259,27 @@ def test_seed_twice_does_not_duplicate_and_builds_the_tree(db):
         assert categories[top].parent is None
 
 
+# Tables of models whose migration is not written yet (TEST_CREATE_MISSING_TABLES), made after the migrations.
+CREATE_MISSING_TABLES = """
+from flask_appbuilder import Model
+from flask_migrate import upgrade
+from app import create_app
+from app.extensions import MIGRATIONS, db
+with create_app().app_context():
+    upgrade(directory=str(MIGRATIONS))
+    Model.metadata.create_all(db.engine)
+"""
+
+
 def test_scale_two_loads_into_a_fresh_database(tmp_path):
     database = tmp_path / "demo2.db"
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "INSTANCE_DIR": str(tmp_path),
            "SECRET_KEY": "test-only-secret", "DEMO_MODE": "0"}
     flask = Path(sys.executable).with_name("flask")
+    if os.environ.get("TEST_CREATE_MISSING_TABLES"):  # the development aid of tests/conftest.py, in this database
+        made = subprocess.run([sys.executable, "-c", CREATE_MISSING_TABLES], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=240)
+        assert made.returncode == 0, made.stderr[-3000:]
     done = subprocess.run([str(flask), "--app", "run", "demo", "--scale", "2"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stderr[-3000:]

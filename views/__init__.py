@@ -4,10 +4,11 @@
 and models/roles.py grants them like any model. ``PRINTS`` are the printable forms (views/printing.py):
 not in the menu, opened from a record's detail page with the read permission of its model (app/features/prints.py).
 """
-from . import dashboard, routine_dashboard  # noqa: F401  (register home page widgets with app/features/dashboard.py)
+from . import canteen_dashboard, dashboard, routine_dashboard  # noqa: F401  (register home page widgets)
 from .agency_fee_board import AgencyFeeBoardView
 from .assessment_facts import AssessmentFactsView, AssessmentRankingView
 from .budget_report import BudgetReportView
+from .canteen_board import CanteenBoardView
 from .dorm_allocation import DormAllocationView
 from .meter_grid import MeterGridView
 from .printing import PRINTS as PRINTED
@@ -22,7 +23,7 @@ from .utility_report import UtilityReportView
 
 PAGES: list = [DormAllocationView, MeterGridView, UtilityReportView, SatisfactionReportView, PurchaseBoardView,
                SpendingBoardView, AgencyFeeBoardView, BudgetReportView, StockLedgerView, RoutineChecksView,
-               AssessmentRankingView]
+               AssessmentRankingView, CanteenBoardView]
 
 # Pages of one record reached from its detail page with its model's read permission (app/features/prints.py).
 PRINTS: list = PRINTED + [StocktakeScanView, StocktakeReportPrint, AssessmentFactsView]

@@ -46,7 +46,8 @@ class Figure:
     caption: str = ""
     url: str | None = None
     level: str = "default"  # default | success | warning | danger
-    details: list[tuple[str, str]] = field(default_factory=list)
+    # (label, text) rows, or (label, text, url) for a row that opens the records it counts
+    details: list[tuple] = field(default_factory=list)
     raw: Any = None  # the exact value behind ``value`` (tests and callers compare it)
 
 

@@ -20,9 +20,13 @@ and applied; 教务处's 期中抽查, under way) and a term's assessments, plus
   back with ``scale``, capped at every school day since last September ≈ 80,000 rows), discipline;
 - 水电: teachers' flats (24 × scale), dorm buildings, canteen, shops, offices; 12 monthly readings per meter;
 - 巡视 every day, ~150 hazards a year; 检查计划 for the patrolled areas and 设备保养, with a year of their
-  检查任务 (most done, a few 异常, some missed, today's to do); two satisfaction surveys (~400 + ~120 answer sheets).
+  检查任务 (most done, a few 异常, some missed, today's to do);
+  two satisfaction surveys (~400 + ~120 answer sheets);
+- 食堂: 7 food suppliers, 2–4 deliveries (~750 进货单, ~3,500 lines) and 留样 of three meals every school day,
+  the food-safety 检查计划 (晨检, 餐具消毒 daily, 五防 weekly) with a task for every day or week since a year ago
+  (one canteen: these do not grow with ``scale``; today is left to the person on duty).
 
-Document numbers (CG-/BX-/YH-/WZ-/KC-/LY-YYYYMMDD-NNNN) follow time within each day, and ``serial_counter`` is set to
+Document numbers (CG-/BX-/YH-/WZ-/KC-/LY-/JH-YYYYMMDD-NNNN) follow time within each day, and ``serial_counter`` is set to
 the highest number used per prefix and day, so numbers the application assigns later never collide.
 It refuses to run unless the application is in DEMO_MODE, and does nothing when staff already exist.
 
@@ -32,7 +36,8 @@ seeded ``random.Random`` generators and dated relative to ``clock.today()``: the
 
 The package, one module per concern: ``common`` (seed, bulk inserts, calendar), ``org`` (people, accounts,
 assessments), ``places``, ``asset_kinds`` and ``assets``, then the year's activity: ``purchasing``, ``repairs``,
-``store`` (with ``store_items`` and ``requisitions``), ``dorms``, ``utilities``, ``safety``, ``satisfaction``;
+``store`` (with ``store_items`` and ``requisitions``), ``dorms``, ``utilities``, ``safety``, ``satisfaction``,
+``canteen``;
 ``builder`` runs them in order.
 """
 from __future__ import annotations
@@ -53,7 +58,8 @@ LABELS = ("部门", "教职工", "考核", "资产分类", "存放地点", "资�
           "宿舍楼", "房间", "床位", "学生", "住宿记录", "调宿/退宿申请", "卫生检查", "违纪记录",
           "用户", "表具", "抄表记录",
           "巡视记录", "安全隐患", "检查计划", "检查项目", "检查任务", "检查结果",
-          "满意度调查", "调查项目", "答卷", "单项评价")
+          "满意度调查", "调查项目", "答卷", "单项评价",
+          "食堂进货", "进货明细", "留样记录")
 
 
 def load_demo(scale: int = 1) -> dict[str, int]:

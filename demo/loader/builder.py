@@ -11,6 +11,7 @@ from sqlalchemy import insert, select
 from app.meta import clock
 
 from .assets import AssetsMixin
+from .canteen import CanteenMixin
 from .common import (
     CHUNK,
     SEED,
@@ -77,7 +78,7 @@ class _Builder(PlacesMixin, PeopleMixin, AssetsMixin):
 
 
 class _Activity(PurchasingMixin, RepairsMixin, StoreMixin, DormsMixin, UtilitiesMixin, SafetyMixin,
-                RoutinesMixin, SatisfactionMixin):
+                RoutinesMixin, SatisfactionMixin, CanteenMixin):
     """A school year of service activity on top of the organisation and assets the builder made.
 
     Each area draws from its own ``random.Random`` (seeded by name), so changing one area leaves the
@@ -163,6 +164,7 @@ class _Activity(PurchasingMixin, RepairsMixin, StoreMixin, DormsMixin, Utilities
         self.build_safety()
         self.build_routines()
         self.build_satisfaction()
+        self.build_canteen()
         self.write_serial_counters()
 
     def write_serial_counters(self) -> None:
