@@ -17,7 +17,7 @@ from app.extensions import db
 from app.features import export
 from models.fees import AgencyFee
 
-from .base import SchoolPage
+from .base import PostingPage
 
 ZERO = Decimal("0.00")
 COLUMNS = [export.Column("item", "项目", "text"), export.Column("payers", "收取人数", "number"),
@@ -51,15 +51,11 @@ def totals(found: list[AgencyFee]) -> dict[str, Decimal]:
             "balance": sum((f.balance() for f in found), ZERO)}
 
 
-class AgencyFeeBoardView(SchoolPage):
+class AgencyFeeBoardView(PostingPage):
     route_base = "/agency-fee-board"
-    default_view = "index"
     class_permission_name = "AgencyFeeBoard"
-    method_permission_name = {"index": "read", "export_xlsx": "read"}
     menu_label = "代办费公示"
     menu_category = "采购管理"
-    menu_icon = "fa-bullhorn"
-    everyone = True  # every member of staff may read the posting (app/web/pages.py)
 
     @expose("/")
     @has_access

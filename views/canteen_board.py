@@ -27,7 +27,7 @@ from models.canteen import CanteenDelivery, CanteenDeliveryLine
 from models.org import Staff
 from models.purchasing import Supplier
 
-from .base import SchoolPage
+from .base import PostingPage
 
 # (key, Chinese header, export kind): the posted columns, in the page's and the file's order.
 COLUMNS = (
@@ -97,15 +97,11 @@ def total(filters: Filters) -> Decimal:
     return Decimal(found or 0).quantize(Decimal("0.01"))
 
 
-class CanteenBoardView(SchoolPage):
+class CanteenBoardView(PostingPage):
     route_base = "/canteen-board"
-    default_view = "index"
     class_permission_name = "CanteenBoard"
-    method_permission_name = {"index": "read", "export_xlsx": "read"}
     menu_label = "食堂公示"
     menu_category = "食堂管理"
-    menu_icon = "fa-bullhorn"
-    everyone = True  # every member of staff may read the posting (app/web/pages.py)
 
     @expose("/")
     @has_access

@@ -27,7 +27,7 @@ from app.meta import clock
 from models.org import Department, Staff
 from models.purchasing import Acceptance, AcceptanceConclusion, PurchaseItem, PurchaseRequest, PurchaseStatus, Supplier
 
-from .base import SchoolPage
+from .base import PostingPage
 
 COMPLETED = (PurchaseStatus.stored, PurchaseStatus.reimbursed)
 PAGE_SIZE = 50
@@ -161,15 +161,11 @@ def departments() -> list[Department]:
     return list(db.session.scalars(select(Department).where(Department.id.in_(having)).order_by(Department.code)))
 
 
-class PurchaseBoardView(SchoolPage):
+class PurchaseBoardView(PostingPage):
     route_base = "/purchase-board"
-    default_view = "index"
     class_permission_name = "PurchaseBoard"
-    method_permission_name = {"index": "read", "export_xlsx": "read"}
     menu_label = "采购公示"
     menu_category = "采购管理"
-    menu_icon = "fa-bullhorn"
-    everyone = True  # every member of staff may read the posting (app/web/pages.py)
 
     @expose("/")
     @has_access

@@ -24,7 +24,7 @@ from app.meta import clock
 from models.org import Department
 from models.purchasing import Budget, PurchaseRequest, Reimbursement
 
-from .base import SchoolPage
+from .base import PostingPage
 from .months import month_choices, month_label
 
 MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
@@ -85,15 +85,11 @@ def totals(found: list[Row]) -> tuple[int, Decimal]:
     return sum(r.count for r in found), sum((r.amount for r in found), Decimal("0.00"))
 
 
-class SpendingBoardView(SchoolPage):
+class SpendingBoardView(PostingPage):
     route_base = "/spending-board"
-    default_view = "index"
     class_permission_name = "SpendingBoard"
-    method_permission_name = {"index": "read", "export_xlsx": "read"}
     menu_label = "支出公示"
     menu_category = "采购管理"
-    menu_icon = "fa-bullhorn"
-    everyone = True  # every member of staff may read the posting (app/web/pages.py)
 
     @expose("/")
     @has_access
