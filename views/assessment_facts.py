@@ -17,6 +17,7 @@ from decimal import Decimal
 from flask import current_app, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.features import export
@@ -178,7 +179,8 @@ def ranking(term: str, department: Department | None) -> list[Ranked]:
     where = [Assessment.term == term]
     if department is not None:
         where.append(Assessment.staff.has(Staff.department_id.in_(department.subtree_ids())))
-    items = [a for a in db.session.scalars(read.select(Assessment, *where)) if a.staff is not None]
+    loaded = read.select(Assessment, *where).options(selectinload(Assessment.staff).selectinload(Staff.department))
+    items = [a for a in db.session.scalars(loaded) if a.staff is not None]
     items.sort(key=lambda a: (a.total is None, -(a.total or 0), a.staff.staff_no or ""))
     by_department: dict[int, list[Assessment]] = {}
     for item in items:

@@ -42,6 +42,13 @@ def write_results(path: Path) -> None:
     path.write_text(json.dumps([asdict(m) for m in MEASURED], ensure_ascii=False, indent=1), encoding="utf-8")
 
 
+def _asks_for(url: str, term: str) -> bool:
+    """Whether a dropdown's lookup request ``url`` searches for ``term`` (its ``q`` argument)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    return parse_qs(urlsplit(url).query).get("q", [None])[0] == term
+
+
 def _label(text: str):
     """A field's label as the page writes it: the words, then perhaps the red star of a required field."""
     return re.compile(rf"^\s*{re.escape(text)}\s*\*?\s*$")
@@ -141,10 +148,11 @@ class Person:
         dropdown = self.page.locator(".select2-container--open .select2-dropdown")
         dropdown.wait_for(state="visible")
         if search:
-            self.page.keyboard.type(search)
+            # Wait for the answer to this very search (debounced, and slow on a busy machine), not a fixed time.
+            with self.page.expect_response(lambda r: _asks_for(r.url, search), timeout=15_000):
+                self.page.keyboard.type(search)
         self.page.wait_for_function("() => !document.querySelector('.select2-container--open .loading-results')")
-        self.page.wait_for_timeout(400)  # the search is debounced by 250 ms
-        self.page.wait_for_function("() => !document.querySelector('.select2-container--open .loading-results')")
+        self.page.wait_for_timeout(100)  # the answer is drawn
         options = dropdown.locator(".select2-results__option:not(.loading-results):not(.select2-results__message):not(.select2-results__option--load-more)")
         found = [t.strip() for t in options.all_inner_texts()]
         self.page.keyboard.press("Escape")
