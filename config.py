@@ -94,6 +94,9 @@ FAB_API_MAX_PAGE_SIZE = 100
 
 UPLOAD_FOLDER = str(INSTANCE_DIR / "uploads")
 IMG_UPLOAD_FOLDER = str(INSTANCE_DIR / "uploads")
+# 备份 (app/platform/backup.py): `flask backup` writes <BACKUP_NAME>-YYYYMMDD-HHMMSS.tar into --to, else here.
+BACKUP_NAME = "houqin-backup"
+BACKUP_FOLDER = os.environ.get("BACKUP_FOLDER", str(INSTANCE_DIR / "backups"))
 MAX_CONTENT_LENGTH = 16 * 1024 * 1024  # hard cap of any request (413 → Chinese error page)
 UPLOAD_MAX_MB = 5  # largest image a photo() field accepts (app/features/uploads.py)
 # 导入 (app/features/imports/reading.py): the uploaded file, and what an .xlsx (a zip archive) may unpack to —

@@ -49,6 +49,10 @@ def ensure_user(username: str, password: str, role_name: str, first: str, last: 
 
 
 def register(app: Flask) -> None:
+    from app.platform import backup
+
+    backup.register(app)  # flask backup / flask restore
+
     @app.cli.command("pinyin-backfill")
     def pinyin_backfill_command() -> None:
         """补全姓名、名称的拼音检索列（批量导入数据之后运行）。"""
