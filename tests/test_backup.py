@@ -184,3 +184,19 @@ def test_restore_refuses_what_is_not_a_backup(restored_app, tmp_path):
     bogus.write_bytes(b"not a tar")
     result = restore(restored_app, bogus, "--yes")
     assert result.exit_code != 0 and "不是本系统的备份文件" in result.output
+
+
+def test_an_empty_database_is_not_backed_up(restored_app, tmp_path):
+    """Cron without the service's DATABASE_URL would reach an empty database: that is refused, not archived."""
+    with restored_app.app_context():
+        result = restored_app.test_cli_runner().invoke(args=["backup", "--to", str(tmp_path)])
+    assert result.exit_code != 0 and "备份失败" in result.output and "DATABASE_URL" in result.output
+    assert list(tmp_path.glob("*.tar")) == []
+
+
+def test_the_password_reaches_pg_dump_in_the_environment_never_on_the_command_line():
+    from app.platform.backup import _libpq
+
+    dsn, env = _libpq(make_url("postgresql+psycopg2://houqin:s3cret@db.local:5433/houqin?sslmode=require"))
+    assert "s3cret" not in dsn and env["PGPASSWORD"] == "s3cret"
+    assert make_url(dsn) == make_url("postgresql://houqin@db.local:5433/houqin?sslmode=require")

@@ -113,7 +113,8 @@ def _libpq(url: URL) -> tuple[str, dict[str, str]]:
     env = dict(os.environ)
     if url.password:
         env["PGPASSWORD"] = str(url.password)
-    plain = url.set(drivername="postgresql", password=None)
+    plain = URL.create("postgresql", username=url.username, host=url.host, port=url.port, database=url.database,
+                       query=url.query)  # not url.set(password=None): set() skips None and keeps the password
     return plain.render_as_string(hide_password=False), env
 
 
@@ -150,7 +151,9 @@ def _sqlite_path(url: URL) -> Path:
 
 
 def _dump_sqlite(url: URL, target: Path) -> dict:
-    source = sqlite3.connect(_sqlite_path(url))
+    if not _sqlite_path(url).is_file():
+        raise BackupError(f"数据库文件 {_sqlite_path(url)} 不存在（是否忘了设置 DATABASE_URL？）。")
+    source = sqlite3.connect(f"file:{_sqlite_path(url)}?mode=ro", uri=True)
     copy = sqlite3.connect(target)
     try:
         source.backup(copy)
@@ -190,6 +193,8 @@ def make_backup(database_url: str, upload_folder: Path, to: Path, keep: int = DE
             facts = _dump_sqlite(url, Path(work) / member)
         else:
             raise BackupError(f"不支持备份 {url.get_backend_name()} 数据库（只支持 PostgreSQL 和 SQLite）。")
+        if facts["revision"] is None:  # e.g. cron without the service's DATABASE_URL: an empty default database
+            raise BackupError("数据库中没有本系统的表（是否忘了设置 DATABASE_URL，或还没有运行 flask init？）。")
         uploads = _upload_files(upload_folder)
         manifest = {"format": FORMAT, "database": kind, "revision": facts["revision"],
                     "created": created.isoformat(), "tables": facts["tables"],
