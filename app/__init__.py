@@ -41,6 +41,9 @@ def create_app(overrides: dict | None = None, extra_models: Iterable[type] = ())
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
+    from app.platform import caching
+
+    caching.configure(app)  # Flask-Caching, and the model generations every commit renews
 
     import views as pages  # after every model is imported: importing FAB or a page may configure the mappers
     checks.check(entities, ROLES, app.config.get("AUTH_ROLE_ADMIN"))  # a mistaken declaration stops the start
