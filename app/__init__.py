@@ -74,12 +74,13 @@ def create_app(overrides: dict | None = None, extra_models: Iterable[type] = ())
         headers.register(app)  # CSP with a per-request script nonce, nosniff, frame and referrer policy
         checks.check_grants(ROLES, {getattr(v, "class_permission_name", "") for v in appbuilder.baseviews})
 
-    from app.platform import cli, csrf
+    from app.platform import cli, csrf, health
     from app.web import errors, rest_answers, templating
 
     cli.register(app)
     errors.register(app)
     rest_answers.register(app, registry.api_labels(app))  # REST answers in Chinese; unparseable requests refused
     csrf.register(app)
+    health.register(app)  # /healthz: database (and Redis) reachable, no login, no session cookie
     templating.register(app)
     return app

@@ -36,7 +36,9 @@ def configure(app: Flask) -> None:
 
 
 def uses_redis(app: Flask) -> bool:
-    return app.config.get("CACHE_TYPE") in ("RedisCache", "redis", "flask_caching.backends.RedisCache")
+    """Whether the app's cache is Redis (shared by every worker and host)."""
+    backend = app.extensions.get("cache", {}).get(cache)
+    return type(backend).__name__.startswith("Redis")
 
 
 def scope_key(user: Any) -> tuple:
