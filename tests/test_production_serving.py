@@ -1,4 +1,4 @@
-"""/healthz (issue 16, point 3): no login, no session cookie, never in a menu; 503 with a Chinese reason when the
+"""Production serving (issue 16, point 3): gunicorn's workers follow the cores; /healthz: no login, no session cookie, never in a menu; 503 with a Chinese reason when the
 database (or Redis, when configured) does not answer."""
 from __future__ import annotations
 
@@ -42,3 +42,19 @@ def test_healthz_checks_redis_when_it_is_the_cache(app, client, backend):  # noq
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json["reason"] == health.CACHE_DOWN
+
+
+def test_gunicorn_runs_two_workers_a_core_plus_one_unless_web_concurrency_says(monkeypatch):
+    import multiprocessing
+    import runpy
+    from pathlib import Path
+
+    conf = str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py")
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    monkeypatch.setattr(multiprocessing, "cpu_count", lambda: 4)
+    settings = runpy.run_path(conf)
+    assert settings["workers"] == 9
+    assert settings["graceful_timeout"] == settings["timeout"] > 0
+    assert 0 < settings["max_requests_jitter"] < settings["max_requests"]
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    assert runpy.run_path(conf)["workers"] == 3
