@@ -4,6 +4,7 @@ user never sees a figure cached for another user or scope. Statements are counte
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 from datetime import timedelta
 
@@ -13,7 +14,7 @@ from sqlalchemy import event
 from tests.conftest import DEMO_ACCOUNTS, flashes
 from tests.test_dashboard import widgets
 
-REDIS_URL = "redis://127.0.0.1:6379/5"  # a database number of these tests' own, flushed before and after
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5")  # these tests' own database, flushed
 
 
 @pytest.fixture(params=["simple", "redis"])
@@ -176,6 +177,28 @@ def test_a_write_outside_any_request_renews_the_figures_too(backend, db, clients
         db.session.delete(db.session.get(RepairOrder, order.id))
         db.session.commit()
     assert int(home(chief)["overdue_repairs"]["value"]) == overdue
+
+
+def test_a_commit_renews_the_generations_of_what_it_wrote_and_a_rollback_nothing(app, db):
+    from sqlalchemy import update
+
+    from app.rules import generations
+    from models.repairs import RepairOrder
+
+    with app.test_request_context("/"):
+        start = dict(generations.stamp(["RepairOrder", "Hazard", generations.ANY]))
+        order = db.session.query(RepairOrder).order_by(RepairOrder.id).first()
+        title = order.title
+        order.title = title + "（改）"
+        db.session.flush()  # noted by the flush …
+        db.session.rollback()  # … and forgotten: nothing was written
+        assert dict(generations.stamp(["RepairOrder", "Hazard", generations.ANY])) == start
+        # a bulk statement, which bypasses the flush, counts as a write too
+        db.session.execute(update(RepairOrder).where(RepairOrder.id == order.id).values(title=title))
+        db.session.commit()
+        after = dict(generations.stamp(["RepairOrder", "Hazard", generations.ANY]))
+        assert after["RepairOrder"] != start["RepairOrder"] and after[generations.ANY] != start[generations.ANY]
+        assert after["Hazard"] == start["Hazard"]
 
 
 # ----------------------------------------------------------------- never another user's figure

@@ -1,5 +1,5 @@
-"""Production serving (issue 16, point 3): gunicorn's workers follow the cores; /healthz: no login, no session cookie, never in a menu; 503 with a Chinese reason when the
-database (or Redis, when configured) does not answer."""
+"""Production serving (issue 16, point 3): gunicorn's workers follow the cores; /healthz: no login, no session
+cookie, never in a menu; 503 with a Chinese reason when the database (or Redis, when configured) does not answer."""
 from __future__ import annotations
 
 import pytest

@@ -8,6 +8,11 @@ and the principal the whole school. Charts are drawn by app/static/engine/dashbo
 ECharts, from JSON in a data attribute (no inline script). A widget whose computation fails shows a short
 Chinese notice instead of taking the home page down.
 
+A widget's data is cached per user and day (app/platform/caching.py) under the generations of the models it
+declares in ``reads`` (app/rules/generations.py): a write to any of them, through any door, renews it. A widget
+that lists no ``reads`` is renewed by every write. tests/test_cache.py checks that each widget's queries touch
+only the models it lists.
+
 The engine's own widget is 我的待办 (app/features/inbox.py); the domain's are registered from views/.
 """
 from __future__ import annotations

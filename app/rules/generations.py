@@ -1,7 +1,7 @@
 """A generation per model, renewed by every commit that inserted, updated or deleted rows of that model.
 
 Every door writes through the application's session (app/rules/write.py, steps, imports, bulk pages, FAB's own
-account screens): its flushes know every change, and an ORM ``update()``/``delete()`` statement run through it
+account screens): its flushes know every change, and an ORM ``insert()``/``update()``/``delete()`` statement run through it
 (which bypasses the flush) is noted from the models it names. A flush notes the models it wrote (a subclass
 and the classes it inherits from); the commit gives them new generations, and a rollback forgets them. The generations
 live in the shared cache (app/platform/caching.py): with Redis, every host sees a write made on another.
@@ -45,7 +45,7 @@ def _after_flush(session, flush_context) -> None:
 
 
 def _bulk(orm_execute_state) -> None:
-    if orm_execute_state.is_update or orm_execute_state.is_delete:
+    if orm_execute_state.is_insert or orm_execute_state.is_update or orm_execute_state.is_delete:
         written = orm_execute_state.session.info.setdefault(_PENDING, set())
         for mapper in orm_execute_state.all_mappers:
             written.update(m.class_.__name__ for m in mapper.iterate_to_root())
