@@ -72,6 +72,12 @@ RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") == "1"
 # "memory://" counts per process; with several workers use Redis, e.g. "redis://127.0.0.1:6379".
 RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
 RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # Redis down: count per process rather than refuse every login
+# Cached dashboard figures and to-do counts (app/platform/caching.py): per process by default; with several workers
+# or hosts set CACHE_REDIS_URL (e.g. "redis://127.0.0.1:6379/1") so that all share one cache. A figure is renewed by
+# any write to what it counts; CACHE_DEFAULT_TIMEOUT (seconds) bounds how long a figure that depends on the time of
+# day (逾期 since this morning) may be shown.
+CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", "")
+CACHE_DEFAULT_TIMEOUT = int(os.environ.get("CACHE_DEFAULT_TIMEOUT", "300"))
 SESSION_IDLE_MINUTES = 30
 # Logout and a password change end every session and token of the account (app/platform/sessions.py).
 # REST tokens (POST /api/v1/security/login): access tokens 15 minutes, refresh tokens one day (FAB: 30 days).

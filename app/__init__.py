@@ -41,6 +41,9 @@ def create_app(overrides: dict | None = None, extra_models: Iterable[type] = ())
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
+    from app.platform import caching
+
+    caching.configure(app)  # Flask-Caching, and the model generations every commit renews
 
     import views as pages  # after every model is imported: importing FAB or a page may configure the mappers
     checks.check(entities, ROLES, app.config.get("AUTH_ROLE_ADMIN"))  # a mistaken declaration stops the start
@@ -71,12 +74,13 @@ def create_app(overrides: dict | None = None, extra_models: Iterable[type] = ())
         headers.register(app)  # CSP with a per-request script nonce, nosniff, frame and referrer policy
         checks.check_grants(ROLES, {getattr(v, "class_permission_name", "") for v in appbuilder.baseviews})
 
-    from app.platform import cli, csrf
+    from app.platform import cli, csrf, health
     from app.web import errors, rest_answers, templating
 
     cli.register(app)
     errors.register(app)
     rest_answers.register(app, registry.api_labels(app))  # REST answers in Chinese; unparseable requests refused
     csrf.register(app)
+    health.register(app)  # /healthz: database (and Redis) reachable, no login, no session cookie
     templating.register(app)
     return app

@@ -1,4 +1,4 @@
-"""The app's shared objects, made once and bound by the factory: the database, migrations, and the engine
+"""The app's shared objects, made once and bound by the factory: the database, migrations, the cache, and the engine
 (what was built from the school's declarations). Engine modules import these from here, never from the
 factory (app/__init__.py)."""
 from __future__ import annotations
@@ -9,6 +9,7 @@ from typing import Callable, Mapping
 
 from flask import Flask, current_app
 from flask_appbuilder.models.sqla.base import SQLA
+from flask_caching import Cache
 from flask_migrate import Migrate
 
 from app.declare.roles import MenuEntry, RoleSpec
@@ -19,6 +20,7 @@ MIGRATIONS = BASE_DIR / "migrations"
 
 db = SQLA()
 migrate = Migrate()
+cache = Cache()  # configured by app/platform/caching.py: per process, or Redis shared by every host
 
 
 @dataclass

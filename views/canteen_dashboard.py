@@ -54,7 +54,8 @@ def missing(day: dict) -> list[str]:
 
 
 @widget("canteen_today", "今日食堂", needs=("CanteenDelivery", "FoodSample", "InspectionTask"), order=15,
-        width=6, icon="fa-cutlery")
+        width=6, icon="fa-cutlery",
+        reads=("CanteenDelivery", "FoodSample", "InspectionTask", "InspectionPlan", "Staff", "Department"))
 def canteen_today_widget() -> Figure:
     day = canteen_today()
     todo = missing(day)

@@ -72,12 +72,14 @@ def _overdue_figure(model: type, noun: str) -> Figure:
                   url=list_url(model, quick=OVERDUE), level="danger" if count else "success", raw=count)
 
 
-@widget("overdue_repairs", "逾期报修", needs="RepairOrder", order=10, icon="fa-clock-o")
+@widget("overdue_repairs", "逾期报修", needs="RepairOrder", order=10, icon="fa-clock-o",
+        reads=("RepairOrder", "Staff", "Department"))
 def overdue_repairs() -> Figure:
     return _overdue_figure(RepairOrder, "报修单")
 
 
-@widget("overdue_hazards", "逾期隐患", needs="Hazard", order=20, icon="fa-exclamation-triangle")
+@widget("overdue_hazards", "逾期隐患", needs="Hazard", order=20, icon="fa-exclamation-triangle",
+        reads=("Hazard", "Staff", "Department"))
 def overdue_hazards() -> Figure:
     return _overdue_figure(Hazard, "隐患")
 
@@ -85,7 +87,8 @@ def overdue_hazards() -> Figure:
 LOW_STOCK = "低于安全库存"  # StockItem's quick filter, counted and linked to
 
 
-@widget("low_stock", LOW_STOCK, needs=("StockItem", "StockMovement"), order=25, icon="fa-cubes")
+@widget("low_stock", LOW_STOCK, needs=("StockItem", "StockMovement"), order=25, icon="fa-cubes",
+        reads=("StockItem", "Staff", "Department"))
 def low_stock() -> Figure:
     """Items of the store below their 安全库存: for those who keep or watch the store, not for every reader."""
     criteria = quick_filter(StockItem, LOW_STOCK)[1].criteria(StockItem)
@@ -121,7 +124,8 @@ def _repair_month(day: date) -> dict:
             "rated": rated or 0, "average": average}
 
 
-@widget("repair_on_time", "本月报修及时率", needs="RepairOrder", order=30, icon="fa-check-square-o")
+@widget("repair_on_time", "本月报修及时率", needs="RepairOrder", order=30, icon="fa-check-square-o",
+        reads=("RepairOrder", "Staff", "Department"))
 def repair_on_time() -> Figure:
     month = repair_month()
     caption = (f"本月完工 {month['finished']} 单，按承诺时间完成 {month['on_time']} 单"
@@ -129,7 +133,8 @@ def repair_on_time() -> Figure:
     return Figure(percent_text(month["rate"]), caption, raw=month["rate"])
 
 
-@widget("repair_rating", "本月报修平均评分", needs="RepairOrder", order=40, icon="fa-star")
+@widget("repair_rating", "本月报修平均评分", needs="RepairOrder", order=40, icon="fa-star",
+        reads=("RepairOrder", "Staff", "Department"))
 def repair_rating() -> Figure:
     month = repair_month()
     if month["average"] is None:
@@ -144,7 +149,8 @@ def current_survey() -> Survey | None:
                               .order_by(Survey.starts_on.desc(), Survey.id.desc()).limit(1)).first()
 
 
-@widget("satisfaction", "满意率", needs="SurveyAnswer", order=50, width=6, icon="fa-smile-o")
+@widget("satisfaction", "满意率", needs="SurveyAnswer", order=50, width=6, icon="fa-smile-o",
+        reads=("Survey", "SurveyItem", "SurveyResponse", "SurveyAnswer", "Staff", "Department"))
 def satisfaction() -> Figure:
     survey = current_survey()
     target = f"目标 {TARGET * 100:.0f}%"
@@ -199,7 +205,8 @@ def budget_execution(year: int | None = None) -> list[dict]:
     return sorted(rows, key=lambda r: (-r["budget"], r["department"]))
 
 
-@widget("budgets", "预算执行", kind=CHART, needs="Budget", order=60, width=12, icon="fa-pie-chart")
+@widget("budgets", "预算执行", kind=CHART, needs="Budget", order=60, width=12, icon="fa-pie-chart",
+        reads=("Budget", "PurchaseRequest", "Staff", "Department"))
 def budgets() -> Chart:
     year = clock.today().year
     rows = budget_execution(year)
@@ -241,7 +248,8 @@ def asset_value_by_category() -> list[dict]:
     return sorted(totals.values(), key=lambda r: (-r["amount"], r["category"]))
 
 
-@widget("asset_value", "资产价值", kind=CHART, needs="Asset", order=70, icon="fa-archive")
+@widget("asset_value", "资产价值", kind=CHART, needs="Asset", order=70, icon="fa-archive",
+        reads=("Asset", "AssetCategory", "Staff", "Department"))
 def asset_value() -> Chart:
     found = asset_value_by_category()
     rows = [r for r in found if r["amount"]]  # a slice of nothing draws nothing
@@ -267,7 +275,8 @@ def dorm_occupancy() -> list[dict]:
              "rate": percent(taken, usable)} for b, name, usable, taken in rows]
 
 
-@widget("dorm_occupancy", "宿舍入住率", kind=CHART, needs="Bed", order=80, icon="fa-bed")
+@widget("dorm_occupancy", "宿舍入住率", kind=CHART, needs="Bed", order=80, icon="fa-bed",
+        reads=("Bed", "Room", "Building", "Accommodation", "Staff", "Department"))
 def dorms() -> Chart:
     rows = dorm_occupancy()
     usable, taken = sum(r["usable"] for r in rows), sum(r["occupied"] for r in rows)

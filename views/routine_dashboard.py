@@ -14,7 +14,8 @@ from models.routines import InspectionTask, due_for
 OVERDUE_MAINTENANCE = "保养逾期"  # InspectionTask's quick filter, counted and linked to
 
 
-@widget("todays_checks", "今日检查", needs="RoutineChecks", order=12, icon="fa-check-square-o")
+@widget("todays_checks", "今日检查", needs="RoutineChecks", order=12, icon="fa-check-square-o",
+        reads=("InspectionTask", "InspectionPlan", "CheckResult", "Staff", "Department"))
 def todays_checks() -> Figure:
     staff = current_staff()
     roles = {role.name for role in getattr(current_user, "roles", ())}
@@ -23,7 +24,8 @@ def todays_checks() -> Figure:
                   url=page_url("RoutineChecks"), level="warning" if count else "success", raw=count)
 
 
-@widget("overdue_maintenance", OVERDUE_MAINTENANCE, needs="InspectionTask", order=22, icon="fa-cogs")
+@widget("overdue_maintenance", OVERDUE_MAINTENANCE, needs="InspectionTask", order=22, icon="fa-cogs",
+        reads=("InspectionTask", "InspectionPlan", "Staff", "Department"))
 def overdue_maintenance() -> Figure:
     criteria = quick_filter(InspectionTask, OVERDUE_MAINTENANCE)[1].criteria(InspectionTask)
     count = db.session.scalar(select(func.count(InspectionTask.id))

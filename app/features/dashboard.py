@@ -8,6 +8,11 @@ and the principal the whole school. Charts are drawn by app/static/engine/dashbo
 ECharts, from JSON in a data attribute (no inline script). A widget whose computation fails shows a short
 Chinese notice instead of taking the home page down.
 
+A widget's data is cached per user and day (app/platform/caching.py) under the generations of the models it
+declares in ``reads`` (app/rules/generations.py): a write to any of them, through any door, renews it. A widget
+that lists no ``reads`` is renewed by every write. tests/test_cache.py checks that each widget's queries touch
+only the models it lists.
+
 The engine's own widget is 我的待办 (app/features/inbox.py); the domain's are registered from views/.
 """
 from __future__ import annotations
@@ -19,6 +24,8 @@ from typing import Any, Callable
 
 from flask import current_app, url_for
 from sqlalchemy.exc import SQLAlchemyError
+
+from app.platform import caching
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +43,9 @@ class Widget:
     order: int = 100
     width: int = 3  # Bootstrap columns of 12 on a wide screen
     icon: str = "fa-bar-chart"
+    # The model names its data reads (every table its queries touch, its data scope's included): the cached data
+    # is renewed by any write to one of them. None: it may read anything, and every write renews it.
+    reads: tuple[str, ...] | None = None
 
 
 @dataclass
@@ -111,12 +121,14 @@ def register(item: Widget) -> Widget:
 
 
 def widget(key: str, title: str, *, kind: str = FIGURE, needs: tuple[str, ...] | str = (), order: int = 100,
-           width: int | None = None, icon: str = "fa-bar-chart"):
-    """Decorator: ``@widget("overdue_repairs", "逾期报修", needs="RepairOrder")`` on a function of no arguments."""
+           width: int | None = None, icon: str = "fa-bar-chart", reads: tuple[str, ...] | None = None):
+    """Decorator: ``@widget("overdue_repairs", "逾期报修", needs="RepairOrder", reads=("RepairOrder", …))`` on a
+    function of no arguments."""
     needs = (needs,) if isinstance(needs, str) else tuple(needs)
+    reads = None if reads is None else tuple(reads)
 
     def decorate(func: Callable[[], Any]):
-        register(Widget(key, title, func, kind, needs, order, width or (3 if kind == FIGURE else 6), icon))
+        register(Widget(key, title, func, kind, needs, order, width or (3 if kind == FIGURE else 6), icon, reads))
         return func
 
     return decorate
@@ -144,12 +156,15 @@ class Shown:
 
 
 def build() -> list[Shown]:
-    """Each visible widget with its data computed for the login user."""
+    """Each visible widget with its data for the login user: cached (app/platform/caching.py) under the user's
+    scope, today's date and the generations of the models the widget reads; computed when any of them changed."""
+    from flask_login import current_user
+
     session = current_app.appbuilder.session
     shown = []
     for item in visible():
         try:
-            data = item.compute()
+            data = caching.remember(f"dashboard:{item.key}", current_user, item.reads, item.compute)
         except SQLAlchemyError:
             log.exception("dashboard widget %s failed", item.key)
             session.rollback()

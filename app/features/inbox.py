@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from app.declare.workflow import Step, Workflow
 from app.meta import formatting, introspect
+from app.platform import caching
 from app.rules import identity, read, scope
 from app.rules.history import WorkflowLog
 
@@ -97,18 +98,23 @@ def awaiting_count(user: Any) -> int:
         return 0
     cache = identity.request_cache("inbox")
     if "count" not in cache:
-        session = current_app.appbuilder.session
-        total = 0
-        for model, view in workflow_views(user):
-            criterion = awaiting_criterion(model, view.workflow, user)
-            if criterion is None:
-                continue
-            if _exact_in_sql(view.workflow):
-                total += read.query(session, model, criterion, entity=func.count(model.id)).scalar()
-            else:
-                total += len(_awaiting_records(session, model, view.workflow, user, criterion))
-        cache["count"] = total
+        # Across requests: the shared cache, renewed by any write (a step's rule may read any record).
+        cache["count"] = caching.remember("inbox:awaiting_count", user, None, lambda: _count(user))
     return cache["count"]
+
+
+def _count(user: Any) -> int:
+    session = current_app.appbuilder.session
+    total = 0
+    for model, view in workflow_views(user):
+        criterion = awaiting_criterion(model, view.workflow, user)
+        if criterion is None:
+            continue
+        if _exact_in_sql(view.workflow):
+            total += read.query(session, model, criterion, entity=func.count(model.id)).scalar()
+        else:
+            total += len(_awaiting_records(session, model, view.workflow, user, criterion))
+    return total
 
 
 def _people_loaded(model: type, workflow: Workflow) -> list:
