@@ -273,11 +273,13 @@ def test_provisional_photos_past_their_time_are_swept_and_saved_ones_stay(app, d
 
     from werkzeug.datastructures import FileStorage
 
-    from app.features.uploads import store
+    from app.features.uploads import kept_token, kept_value, store
     from app.platform import file_store
 
     with app.test_request_context():
-        orphan = store(FileStorage(io.BytesIO(png_bytes()), filename="没保存.png"), staged=False).partition("|")[0]
+        value = store(FileStorage(io.BytesIO(png_bytes()), filename="没保存.png"), staged=False)
+        token = kept_token(value)
+    orphan = value.partition("|")[0]
     assert stored_row(app, orphan).expires_at is not None
     saved = stored_photo.photo.partition("|")[0]
     file_store.sweep()
@@ -287,6 +289,8 @@ def test_provisional_photos_past_their_time_are_swept_and_saved_ones_stay(app, d
                            .values(expires_at=clock.now() - timedelta(minutes=1)))
     assert file_store.sweep() >= 1
     assert stored_row(app, orphan) is None and stored_row(app, saved) is not None
+    with app.test_request_context():
+        assert kept_value(token) is None  # the form sent back asks for the photo again rather than keep a dead link
 
 
 def test_photos_written_to_disk_before_the_store_are_served_and_loaded_by_uploads_to_db(app, db, admin,

@@ -170,7 +170,8 @@ def kept_token(value: str) -> str:
 
 
 def kept_value(token: str) -> str | None:
-    """The column value a kept-upload token names, if it was signed here for the login user."""
+    """The column value a kept-upload token names, if it was signed here for the login user and the file has not
+    been swept since."""
     from flask_login import current_user
     from itsdangerous import BadSignature
 
@@ -180,7 +181,8 @@ def kept_value(token: str) -> str | None:
         return None
     if user_id != getattr(current_user, "id", None) or not isinstance(value, str):
         return None
-    return value if STORED.fullmatch(split(value)[0]) else None
+    stored = split(value)[0]
+    return value if STORED.fullmatch(stored) and file_store.exists(_session(), stored) else None
 
 
 def _session():
@@ -209,7 +211,8 @@ def _flushed(session, _context) -> None:
         if attributes:
             state = inspect(obj)
             keys += [split(value)[0] for key in attributes for value in state.attrs[key].history.added if value]
-    file_store.make_permanent(session.connection(), keys)
+    if keys:
+        file_store.make_permanent(session.connection(), keys)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -67,8 +67,8 @@ def read(session_or_connection, key: str) -> Row | None:
     return session_or_connection.execute(select(TABLE).where(TABLE.c.key == key)).first()
 
 
-def exists(connection: Connection, key: str) -> bool:
-    return connection.execute(select(TABLE.c.key).where(TABLE.c.key == key)).first() is not None
+def exists(session_or_connection, key: str) -> bool:
+    return session_or_connection.execute(select(TABLE.c.key).where(TABLE.c.key == key)).first() is not None
 
 
 def take(key: str, **conditions) -> Row | None:
