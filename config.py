@@ -105,6 +105,8 @@ BACKUP_NAME = "houqin-backup"
 BACKUP_FOLDER = os.environ.get("BACKUP_FOLDER", str(INSTANCE_DIR / "backups"))
 MAX_CONTENT_LENGTH = 16 * 1024 * 1024  # hard cap of any request (413 → Chinese error page)
 UPLOAD_MAX_MB = 5  # largest image a photo() field accepts (app/features/uploads.py)
+# A photo chosen on a form whose save was refused is kept this long for the next try, then swept if never saved.
+UPLOAD_KEEP_HOURS = 24
 # 导入 (app/features/imports/reading.py): the uploaded file, and what an .xlsx (a zip archive) may unpack to —
 # checked from the sizes its parts declare, before anything parses it (a small "zip bomb" is refused).
 IMPORT_MAX_MB = 10

@@ -328,6 +328,14 @@ def test_users_without_add_get_no_button_and_are_refused(as_user, db):
     assert db.session.query(Student).filter_by(student_no=number).count() == 0
 
 
+def kept_import(app, token: str):
+    from app.extensions import db
+    from app.platform.file_store import read
+
+    with app.app_context(), db.engine.connect() as connection:
+        return read(connection, f"import/{token}")
+
+
 def test_the_confirmed_file_is_the_servers_own(as_user, app, db):
     from models.dorms import Student
 
@@ -335,8 +343,8 @@ def test_the_confirmed_file_is_the_servers_own(as_user, app, db):
     number = f"IS{uid()}"
     html = preview(client, "/student", xlsx(student_rows([number]))).text
     token = token_of(html)
-    folder = Path(app.instance_path) / "imports"
-    assert (folder / f"{token}.xlsx").exists()
+    assert kept_import(app, token) is not None  # in the database, not on this host's disk
+    assert not (Path(app.instance_path) / "imports").exists()
     other = as_user("admin")  # another user cannot confirm it
     refused = other.post("/student/import/confirm", data={"token": token}, follow_redirects=True)
     assert any("已过期或已处理" in f for f in flashes(refused.text))
@@ -346,7 +354,7 @@ def test_the_confirmed_file_is_the_servers_own(as_user, app, db):
     assert db.session.query(Student).filter_by(student_no=number).count() == 0
     client = as_user("sushe")
     client.post("/student/import/confirm", data={"token": token})
-    assert not (folder / f"{token}.xlsx").exists() and not (folder / f"{token}.json").exists()
+    assert kept_import(app, token) is None
     db.session.expire_all()
     assert db.session.query(Student).filter_by(student_no=number).count() == 1
 
@@ -467,4 +475,4 @@ def test_a_file_is_imported_once_even_if_confirmed_twice(as_user, app, db):
     assert any("已过期或已处理" in f for f in flashes(second.text))
     db.session.expire_all()
     assert db.session.query(Student).filter_by(student_no=number).count() == 1
-    assert not list((Path(app.instance_path) / "imports").glob(f"{token_of(html)}*"))
+    assert kept_import(app, token_of(html)) is None

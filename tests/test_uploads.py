@@ -1,5 +1,6 @@
 """Photos: only real jpg/png/gif/webp images up to UPLOAD_MAX_MB are stored, under a random name with the
-original (Chinese) name kept; they are served only to users who may read a record holding them."""
+original (Chinese) name kept, in the database (every host sees them); they are served only to users who may read
+a record holding them."""
 from __future__ import annotations
 
 import io
@@ -30,9 +31,25 @@ def png_bytes() -> bytes:
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
 
 
-def files(app) -> set[Path]:
+def files(app) -> set[str]:
+    """The keys of the stored photos (and anything written under UPLOAD_FOLDER, where nothing should be)."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.platform.file_store import TABLE
+
     root = Path(app.config["UPLOAD_FOLDER"])
-    return {p for p in root.rglob("*") if p.is_file()} if root.exists() else set()
+    with app.app_context(), db.engine.connect() as connection:
+        keys = set(connection.execute(select(TABLE.c.key).where(TABLE.c.kind == "upload")).scalars())
+    return keys | ({p.as_posix() for p in root.rglob("*") if p.is_file()} if root.exists() else set())
+
+
+def stored_row(app, key: str):
+    from app.extensions import db
+    from app.platform.file_store import read
+
+    with app.app_context(), db.engine.connect() as connection:
+        return read(connection, key)
 
 
 def admin_staff(app, db):
@@ -80,7 +97,10 @@ def test_a_chinese_named_png_is_stored_and_served_back_with_its_name(app, db, ad
     now = clock.now()
     assert stored.startswith(f"{now:%Y}/{now:%m}/") and stored.endswith(".png")
     assert len(Path(stored).stem) == 32  # random, unique
-    assert (Path(app.config["UPLOAD_FOLDER"]) / stored).read_bytes() == png_bytes()
+    row = stored_row(app, stored)
+    assert row.data == png_bytes() and row.name == NAME and row.content_type == "image/png"
+    assert row.expires_at is None  # its record is saved: permanent
+    assert not Path(app.config["UPLOAD_FOLDER"], stored).exists()  # nothing on this host's disk
 
     served = admin.get(f"/upload/{stored}")
     assert served.status_code == 200 and served.data == png_bytes()
@@ -109,7 +129,7 @@ def test_editing_without_a_file_keeps_the_photo_and_clearing_removes_it(app, db,
     form.update(seen_version=str(order.row_version), photo="__clear__")
     assert admin.post(f"/repair-order/edit/{order.id}", data=form).status_code == 302
     assert find_order(db, title).photo is None
-    assert (Path(app.config["UPLOAD_FOLDER"]) / photo.partition("|")[0]).is_file()  # kept: the audit log names it
+    assert stored_row(app, photo.partition("|")[0]) is not None  # kept: the audit log names it
 
 
 def test_an_exe_renamed_png_is_refused_in_chinese_and_nothing_is_saved(app, db, admin):
@@ -156,6 +176,7 @@ def test_a_refused_save_keeps_the_chosen_photo_for_the_next_try(app, db, admin):
     token = re.search(r'name="photo__kept" value="([^"]+)"', refused.text).group(1)
     kept = files(app) - before
     assert len(kept) == 1  # written once, kept for the next try
+    assert stored_row(app, next(iter(kept))).expires_at is not None  # provisional: no record holds it yet
     preview = re.search(r'<img src="(/upload/[^"]+)"', refused.text).group(1).replace("&amp;", "&")
     assert admin.get(preview).status_code == 200  # the uploader sees it before it belongs to any record
     other = app.test_client()
@@ -169,6 +190,7 @@ def test_a_refused_save_keeps_the_chosen_photo_for_the_next_try(app, db, admin):
     order = find_order(db, "上传测试：缺地点")
     assert order is not None and order.photo.endswith("|好照片.png")
     assert files(app) - before == kept  # the same file, no second copy
+    assert stored_row(app, next(iter(kept))).expires_at is None  # the saved record made it permanent
 
     # A token is the uploader's own: another user (or an altered token) gets nothing from it.
     forged = order_form(app, db, "上传测试：冒用", place="教学楼 102")
@@ -209,6 +231,7 @@ def test_the_serving_route_refuses_paths_it_did_not_store(app, admin, stored_pho
     stored = stored_photo.photo.partition("|")[0]
     root = Path(app.config["UPLOAD_FOLDER"])
     stray = root / stored.replace(Path(stored).stem, "0" * 32)
+    stray.parent.mkdir(parents=True, exist_ok=True)
     stray.write_bytes(png_bytes())  # a file on disk that no record names
     try:
         attempts = [
@@ -229,3 +252,70 @@ def test_the_serving_route_refuses_paths_it_did_not_store(app, admin, stored_pho
             assert b"test-only-secret" not in response.data and b"root:" not in response.data
     finally:
         stray.unlink()
+
+
+def test_a_photo_stored_for_a_save_that_is_rolled_back_goes_with_it(app, db):
+    from werkzeug.datastructures import FileStorage
+
+    from app.features.uploads import store
+
+    with app.test_request_context():
+        value = store(FileStorage(io.BytesIO(png_bytes()), filename="回滚.png"))
+        key = value.partition("|")[0]
+        assert db.session.execute(db.text("SELECT name FROM stored_file WHERE key = :k"), {"k": key}).scalar() \
+            == "回滚.png"
+        db.session.rollback()
+    assert stored_row(app, key) is None
+
+
+def test_provisional_photos_past_their_time_are_swept_and_saved_ones_stay(app, db, stored_photo):
+    from datetime import timedelta
+
+    from werkzeug.datastructures import FileStorage
+
+    from app.features.uploads import kept_token, kept_value, store
+    from app.platform import file_store
+
+    with app.test_request_context():
+        value = store(FileStorage(io.BytesIO(png_bytes()), filename="没保存.png"), staged=False)
+        token = kept_token(value)
+    orphan = value.partition("|")[0]
+    assert stored_row(app, orphan).expires_at is not None
+    saved = stored_photo.photo.partition("|")[0]
+    file_store.sweep()
+    assert stored_row(app, orphan) is not None  # not yet: the next try may still save it
+    with db.engine.begin() as connection:
+        connection.execute(file_store.TABLE.update().where(file_store.TABLE.c.key == orphan)
+                           .values(expires_at=clock.now() - timedelta(minutes=1)))
+    assert file_store.sweep() >= 1
+    assert stored_row(app, orphan) is None and stored_row(app, saved) is not None
+    with app.test_request_context():
+        assert kept_value(token) is None  # the form sent back asks for the photo again rather than keep a dead link
+
+
+def test_photos_written_to_disk_before_the_store_are_served_and_loaded_by_uploads_to_db(app, db, admin,
+                                                                                        stored_photo):
+    """An installation upgraded from photos on disk: the old files are served from disk until
+    ``flask uploads-to-db`` copies them into the database; the files stay where they were."""
+    from app.platform import file_store
+
+    now = clock.now()
+    stored = f"{now:%Y}/{now:%m}/{uuid.uuid4().hex}.png"
+    old = Path(app.config["UPLOAD_FOLDER"]) / stored
+    old.parent.mkdir(parents=True, exist_ok=True)
+    old.write_bytes(png_bytes())
+    stored_photo.photo = f"{stored}|旧照片.png"
+    db.session.commit()
+    file_store.forget(stored)  # saving the record wrote nothing: the bytes are only on disk
+    assert stored_row(app, stored) is None
+    served = admin.get(f"/upload/{stored}")
+    assert served.status_code == 200 and served.data == png_bytes()
+
+    result = app.test_cli_runner().invoke(args=["uploads-to-db"])
+    assert result.exit_code == 0 and "已复制" in result.output, result.output
+    row = stored_row(app, stored)
+    assert row.data == png_bytes() and row.expires_at is None and old.exists()
+    again = app.test_cli_runner().invoke(args=["uploads-to-db"])
+    assert "已复制 0 个" in again.output
+    old.unlink()
+    assert admin.get(f"/upload/{stored}").data == png_bytes()

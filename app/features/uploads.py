@@ -1,31 +1,36 @@
 """Uploaded images: a form field that checks and stores them, and a route that serves them to readers.
 
 A column declared with ``photo("照片")`` (app/declare/fields.py) is a String column whose value is
-``"2026/11/<32 hex>.png|原始文件名.png"``: the stored path under UPLOAD_FOLDER (year/month, a random
-unique name, the extension of the sniffed type), then the name the file had on the uploader's computer,
-Chinese kept, shown on pages and sent back in Content-Disposition. No extra table: the value travels
-with its record (and its audit history).
+``"2026/11/<32 hex>.png|原始文件名.png"``: the key of the stored file (year/month, a random unique name, the
+extension of the sniffed type), then the name the file had on the uploader's computer, Chinese kept, shown on
+pages and sent back in Content-Disposition. The value travels with its record (and its audit history).
+
+The bytes live in the database's file store (app/platform/file_store.py) under that key, so every host serves
+every photo. Files written under UPLOAD_FOLDER before that are still served from there; ``flask uploads-to-db``
+copies them into the store.
 
 An upload is accepted only if its extension is jpg, jpeg, png, gif or webp, its first bytes are that
 kind of image, and it is at most UPLOAD_MAX_MB (default 5); otherwise the field shows why in Chinese and
 nothing is saved. MAX_CONTENT_LENGTH stays the hard cap of a request (413 → the Chinese error page).
-A file written for a save that is then refused (a model rule, a conflict) is removed with the rollback.
-Replaced photos are kept on disk: the audit log still names them.
+A photo is stored provisional (UPLOAD_KEEP_HOURS) and becomes permanent in the transaction that saves a record
+holding it: one chosen for a save that is then refused (a model rule, a conflict) is kept for the next try, and
+swept once its time has passed if no save ever took it. Replaced photos are kept: the audit log still names them.
 
 ``/upload/<stored>`` serves a file only to a login user who may read (``can_read``) a model with a
 record, within the user's data scope, whose upload column holds that file; anything else is 404.
 """
 from __future__ import annotations
 
-import logging
+import io
 import re
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask, abort, current_app, request, send_file, url_for
 from markupsafe import Markup
-from sqlalchemy import event, or_
+from sqlalchemy import event, inspect, or_
 from werkzeug.datastructures import FileStorage
 from werkzeug.security import safe_join
 from wtforms import Field
@@ -34,9 +39,8 @@ from wtforms.validators import StopValidation
 from wtforms.widgets import html_params
 
 from app.meta import clock
+from app.platform import file_store
 from app.rules import read
-
-log = logging.getLogger(__name__)
 
 KINDS = {"jpg": "jpeg", "jpeg": "jpeg", "png": "png", "gif": "gif", "webp": "webp"}  # extension → sniffed type
 STORED_EXTENSION = {"jpeg": "jpg", "png": "png", "gif": "gif", "webp": "webp"}
@@ -49,6 +53,8 @@ SEPARATOR = "|"
 NAME_LIMIT = 100
 CLEAR = "__clear__"
 DEFAULT_MAX_MB = 5
+DEFAULT_KEEP_HOURS = 24
+KIND = "upload"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -118,21 +124,32 @@ def check(upload: FileStorage) -> str | None:
 
 
 def store(upload: FileStorage, staged: bool = True) -> str:
-    """Write a checked upload under UPLOAD_FOLDER/yyyy/mm/ with a random name; return the column value.
+    """Put a checked upload in the file store under yyyy/mm/<random name>; return the column value.
 
-    ``staged``: the file goes if the transaction it was written in is rolled back; a file kept for a form
-    that must be sent again (see ImageUploadField) is not staged."""
+    ``staged``: written in the request's transaction, so that it goes if the save is rolled back; otherwise
+    committed at once, for a form that must be sent again (see ImageUploadField). Either way it stays
+    provisional until a record holding it is saved."""
     upload.stream.seek(0)
-    kind = sniff(upload.stream.read(16))
+    data = upload.stream.read()
     upload.stream.seek(0)
+    ext = STORED_EXTENSION[sniff(data[:16])]
     now = clock.now()
-    stored = f"{now:%Y}/{now:%m}/{uuid.uuid4().hex}.{STORED_EXTENSION[kind]}"
-    path = folder() / stored
-    path.parent.mkdir(parents=True, exist_ok=True)
-    upload.save(str(path))
+    stored = f"{now:%Y}/{now:%m}/{uuid.uuid4().hex}.{ext}"
+    name = original_name(upload.filename)
+    hours = current_app.config.get("UPLOAD_KEEP_HOURS", DEFAULT_KEEP_HOURS)
+    fields = {"kind": KIND, "content_type": MIMETYPES[ext], "name": name, "owner_id": _user_id(),
+              "expires_at": now + timedelta(hours=hours)}
     if staged:
-        _stage(path)
-    return f"{stored}{SEPARATOR}{original_name(upload.filename)}"
+        file_store.put(_session().connection(), stored, data, **fields)
+    else:
+        file_store.put_now(stored, data, **fields)
+    return f"{stored}{SEPARATOR}{name}"
+
+
+def _user_id() -> int | None:
+    from flask_login import current_user
+
+    return getattr(current_user, "id", None)
 
 
 # A photo chosen on a form whose save is then refused is kept: the page sent back carries it, signed, so the
@@ -153,7 +170,8 @@ def kept_token(value: str) -> str:
 
 
 def kept_value(token: str) -> str | None:
-    """The column value a kept-upload token names, if it was signed here for the login user."""
+    """The column value a kept-upload token names, if it was signed here for the login user and the file has not
+    been swept since."""
     from flask_login import current_user
     from itsdangerous import BadSignature
 
@@ -163,33 +181,38 @@ def kept_value(token: str) -> str | None:
         return None
     if user_id != getattr(current_user, "id", None) or not isinstance(value, str):
         return None
-    return value if STORED.fullmatch(split(value)[0]) else None
+    stored = split(value)[0]
+    return value if STORED.fullmatch(stored) and file_store.exists(_session(), stored) else None
 
 
-# A file written during a save is removed if that save is rolled back.
 def _session():
     from app.extensions import db
 
     return db.session
 
 
-def _stage(path: Path) -> None:
-    _session().info.setdefault("uploads_written", []).append(str(path))
+# A photo becomes permanent in the transaction that saves a record holding it, whichever way it was saved.
+_UPLOAD_ATTRIBUTES: dict[type, tuple[str, ...]] = {}
 
 
-def _kept(session) -> None:
-    session.info.pop("uploads_written", None)
+def _upload_attributes(cls: type) -> tuple[str, ...]:
+    if cls not in _UPLOAD_ATTRIBUTES:
+        mapper = inspect(cls, raiseerr=False)
+        _UPLOAD_ATTRIBUTES[cls] = tuple(
+            prop.key for prop in (mapper.column_attrs if mapper is not None else ())
+            if any(column.info.get("upload") for column in prop.columns))
+    return _UPLOAD_ATTRIBUTES[cls]
 
 
-def _discarded(session, transaction) -> None:
-    """The transaction ended without a commit (rollback, or closed): its files go."""
-    if transaction.parent is not None:
-        return
-    for path in session.info.pop("uploads_written", []):
-        try:
-            Path(path).unlink(missing_ok=True)
-        except OSError:
-            log.warning("could not remove refused upload %s", path)
+def _flushed(session, _context) -> None:
+    keys = []
+    for obj in list(session.new) + list(session.dirty):
+        attributes = _upload_attributes(type(obj))
+        if attributes:
+            state = inspect(obj)
+            keys += [split(value)[0] for key in attributes for value in state.attrs[key].history.added if value]
+    if keys:
+        file_store.make_permanent(session.connection(), keys)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -311,14 +334,44 @@ def serve(stored: str):
     kept = kept_value(request.args.get("kept", "")) if value is None else None
     if kept is not None and split(kept)[0] == stored:  # the uploader's own photo on a form not yet saved
         value = kept
-    path = safe_join(str(folder()), stored) if value else None
-    if path is None or not Path(path).is_file():
+    if value is None:
+        abort(404)
+    row = file_store.read(_session(), stored)
+    body = io.BytesIO(row.data) if row is not None else _on_disk(stored)
+    if body is None:
         abort(404)
     name = split(value)[1]
-    response = send_file(path, mimetype=MIMETYPES[stored.rsplit(".", 1)[-1]], download_name=name,
+    response = send_file(body, mimetype=MIMETYPES[stored.rsplit(".", 1)[-1]], download_name=name,
                          as_attachment=request.args.get("download") == "1", max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def _on_disk(stored: str) -> str | None:
+    """A file written under UPLOAD_FOLDER before photos lived in the database."""
+    path = safe_join(str(folder()), stored)
+    return path if path is not None and Path(path).is_file() else None
+
+
+def load_folder() -> tuple[int, int]:
+    """Copy the files under UPLOAD_FOLDER into the file store, each in its own transaction; (copied, already there).
+    The files stay on disk: this may run again, on any host, at any time."""
+    from app.extensions import db
+
+    copied = present = 0
+    root = folder()
+    for path in sorted(root.rglob("*")) if root.is_dir() else ():
+        stored = path.relative_to(root).as_posix()
+        if not path.is_file() or not STORED.fullmatch(stored):
+            continue
+        with db.engine.begin() as connection:
+            if file_store.exists(connection, stored):
+                present += 1
+                continue
+            file_store.put(connection, stored, path.read_bytes(), kind=KIND,
+                           content_type=MIMETYPES[stored.rsplit(".", 1)[-1]], name=path.name)
+        copied += 1
+    return copied, present
 
 
 def thumbnail(value: Any) -> Markup | str:
@@ -338,6 +391,5 @@ def register(app: Flask) -> None:
     from app.extensions import db
 
     app.register_blueprint(bp)
-    for name, func in (("after_commit", _kept), ("after_transaction_end", _discarded)):
-        if not event.contains(db.session, name, func):
-            event.listen(db.session, name, func)
+    if not event.contains(db.session, "after_flush", _flushed):
+        event.listen(db.session, "after_flush", _flushed)

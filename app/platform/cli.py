@@ -61,6 +61,14 @@ def register(app: Flask) -> None:
 
         click.echo(f"已补全 {backfill(engine().appbuilder.session)} 条记录的拼音。")
 
+    @app.cli.command("uploads-to-db")
+    def uploads_to_db_command() -> None:
+        """把 UPLOAD_FOLDER 里的照片文件复制进数据库（多台服务器共用；磁盘上的文件保留，可重复运行）。"""
+        from app.features.uploads import load_folder
+
+        copied, present = load_folder()
+        click.echo(f"已复制 {copied} 个照片文件到数据库，{present} 个已在数据库中。")
+
     @app.cli.command("init")
     @click.option("--admin", "admin_username", default="admin", show_default=True, help="管理员用户名")
     @click.option("--password", "admin_password", default=None, help="管理员密码（也可用环境变量 ADMIN_PASSWORD）")

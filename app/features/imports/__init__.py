@@ -19,8 +19,8 @@ Speed: lookups never run one query per row. Related records and existing records
 earlier records, ``one_by_one``, one flush per row or parent group). Audit log rows are written by the
 session events of app/rules/audit.py, like any other save.
 
-The file between preview and import stays on the server, under ``<instance>/imports/`` with a random name
-and a note of who uploaded it for which model; the confirm form carries only that token. Files are deleted
+The file between preview and import stays in the database (app/platform/file_store.py) under a random token
+with who uploaded it for which model, so any host may take the confirm; the form carries only the token. Files go
 after the import, on cancel, and when older than ``IMPORT_KEEP_MINUTES``.
 
 The modules, in the order a file goes through them:
