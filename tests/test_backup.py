@@ -33,6 +33,11 @@ def fresh_database_url(source_url: str, tmp_path: Path) -> str:
     return target.render_as_string(hide_password=False)
 
 
+def _plain(value):
+    """PostgreSQL hands bytea back as a memoryview, whose repr names its address: compare its bytes."""
+    return bytes(value) if isinstance(value, memoryview) else value
+
+
 def tables_of(url: str) -> dict[str, tuple[int, str]]:
     """Every table: (rows, a hash of all its rows in a fixed order)."""
     engine = create_engine(url)
@@ -41,7 +46,8 @@ def tables_of(url: str) -> dict[str, tuple[int, str]]:
         with engine.connect() as conn:
             for name in sorted(inspect(conn).get_table_names()):
                 quoted = conn.dialect.identifier_preparer.quote(name)
-                rows = sorted(repr(tuple(row)) for row in conn.execute(text(f"SELECT * FROM {quoted}")))
+                rows = sorted(repr(tuple(_plain(value) for value in row))
+                              for row in conn.execute(text(f"SELECT * FROM {quoted}")))
                 found[name] = (len(rows), hashlib.sha256("\n".join(rows).encode("utf-8")).hexdigest())
     finally:
         engine.dispose()

@@ -117,7 +117,9 @@ class Person:
         dropdown = self.page.locator(".select2-container--open .select2-dropdown")
         dropdown.wait_for(state="visible")
         if search:
-            self.page.keyboard.type(search)
+            # Into the dropdown's own search box: the page focuses it a moment after opening, and keys typed
+            # before then would land in the field focused last (seen on a busy machine: "2200厨房" in 单价).
+            dropdown.locator(".select2-search__field").press_sequentially(search)
             self.entries += 1
         choice = dropdown.locator(".select2-results__option:not(.loading-results)").filter(has_text=option).first
         choice.wait_for(state="visible")
@@ -150,7 +152,7 @@ class Person:
         if search:
             # Wait for the answer to this very search (debounced, and slow on a busy machine), not a fixed time.
             with self.page.expect_response(lambda r: _asks_for(r.url, search), timeout=15_000):
-                self.page.keyboard.type(search)
+                dropdown.locator(".select2-search__field").press_sequentially(search)
         self.page.wait_for_function("() => !document.querySelector('.select2-container--open .loading-results')")
         self.page.wait_for_timeout(100)  # the answer is drawn
         options = dropdown.locator(".select2-results__option:not(.loading-results):not(.select2-results__message):not(.select2-results__option--load-more)")
