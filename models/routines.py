@@ -187,15 +187,12 @@ class InspectionPlan(Entity):
         errors = {}
         if self.responsible is None and self.responsible_id is None and self.duty_role is None:
             errors["duty_role"] = "请选择责任人或责任岗位"
-        if self.status_items_missing():
+        if not any((item.name or "").strip() for item in self.items):
             errors["items"] = "请至少填写一个检查项目"
         if self.kind == PlanKind.maintenance and self.asset is None and self.asset_id is None \
                 and self.asset_category is None and self.asset_category_id is None:
             errors["asset_category"] = "设备保养计划须选择保养资产或资产类别"
         return errors
-
-    def status_items_missing(self) -> bool:
-        return not [item for item in self.items if (item.name or "").strip()]
 
     @computed("下次到期", fmt="date")
     def next_due(self) -> date | None:
