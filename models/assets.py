@@ -305,6 +305,7 @@ class AssetLoan(Entity):
         workflow=LOAN_WORKFLOW,
         summary=["asset", "borrower", "department", "due_on", "outside"],
         overdue=lambda loan: loan.state() == LoanStatus.overdue,
+        loads=["asset", "borrower"],
     )
     id = pk()
     asset_id = key("asset.id", required=True)
@@ -385,6 +386,7 @@ class AssetTransfer(Entity):
               "to_keeper", "to_location", "transferred_on", "reason"],
         order=("transferred_on", "desc"),
         scope=Scope(department="to_department"),
+        loads=["asset"],
     )
     id = pk()
     asset_id = key("asset.id", required=True)
@@ -444,6 +446,7 @@ class AssetDamage(Entity):
             quick("未结清", cause=DamageCause.human, settled=False),
         ],
         scope=Scope(department="asset.department"),
+        loads=["asset"],
     )
     id = pk()
     asset_id = key("asset.id", required=True)
@@ -503,6 +506,7 @@ class AssetDisposal(Entity):
         lock=Lock(closed_in=(DisposalStatus.approved, DisposalStatus.rejected), message="该报废申请{state}，不能再修改"),
         workflow=DISPOSAL_WORKFLOW,
         summary=["asset", "applicant", "reason", "residual_value", "approval_stage"],
+        loads=["asset"],
     )
     id = pk()
     asset_id = key("asset.id", required=True)

@@ -52,6 +52,7 @@ class HygieneInspection(Entity):
             quick("不及格(<60)", where=lambda m: m.total < 60),
         ],
         scope=Scope(department="room.building.department", owner="inspector"),
+        loads=["room"],
     )
     id = pk()
     room_id = key("room.id", required=True)
@@ -130,6 +131,7 @@ class Discipline(Entity):
             quick("违章电器", kind=DisciplineKind.appliance),
         ],
         scope=Scope(department="recorder.department", owner="recorder"),
+        loads=["student"],
     )
     id = pk()
     student_id = key("student.id", required=True)

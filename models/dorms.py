@@ -451,6 +451,7 @@ class Accommodation(Entity):
             quick("已退宿", status=AccommodationStatus.ended),
         ],
         scope=Scope(department="bed.room.building.department", owner="bed.room.building.manager"),
+        loads=["student", "bed"],
     )
     id = pk()
     student_id = key("student.id", required=True)
@@ -666,6 +667,7 @@ class DormChange(Entity):
         lock=Lock(open_in=OPEN_CHANGE, message="该申请{state}，不能再修改"),
         workflow=DORM_CHANGE_WORKFLOW,
         summary=["student", "kind", "old_bed", "new_bed", "reason"],
+        loads=["student"],
     )
     id = pk()
     student_id = key("student.id", required=True)

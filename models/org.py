@@ -201,6 +201,7 @@ class Assessment(Entity):
         order=("term", "desc"),
         quick_filters=[quick("优秀", grade=Grade.excellent), quick("不合格", grade=Grade.unqualified)],
         scope=Scope(department="staff.department", owner="staff"),
+        loads=["staff"],
     )
     id = pk()
     staff_id = key("staff.id", required=True)

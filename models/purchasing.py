@@ -46,7 +46,7 @@ from app.declare import (
 )
 from app.declare.workflow import Creates, Step, Tier, Workflow, exceeds, person, role
 from app.meta import clock, prefill
-from app.rules import numbering
+from app.rules import batch, numbering
 from models.assets import FIXED_ASSET_THRESHOLD, Asset, AssetStatus, FundSource, PurchaseMethod
 
 CENT = Decimal("0.01")
@@ -164,6 +164,7 @@ class PurchaseRequest(Entity):
         order=("requested_on", "desc"),
         lookup=["code", "reason"],
         summary=["department", "applicant", "total", "budget", "budget_after", "reason", "approval_stage"],
+        prepare=lambda session, requests: _prepare_budget_figures(session, requests),
         start="申请采购",
         lines=[Lines("items", ["name", "spec", "unit", "quantity", "unit_price", "category", "is_fixed_asset"],
                      show=["amount"])],
@@ -225,7 +226,10 @@ class PurchaseRequest(Entity):
         budget = self.budget
         if budget is None:
             return None
-        amount, others, this = _money(budget.amount), budget.used_besides(self), _money(self.total)
+        others = batch.recall(self, "budget_others")
+        if others is batch.MISSING:
+            others = budget.used_besides(self)
+        amount, this = _money(budget.amount), _money(self.total)
         return amount, others, this, amount - others - this
 
     @computed("预算余额（本单后）", fmt="money")
@@ -455,6 +459,7 @@ class Acceptance(Entity):
             quick("不合格", conclusion=AcceptanceConclusion.failed),
         ],
         scope=Scope(department="request.department", owner="inspector"),
+        loads=["request"],
     )
     id = pk()
     request_id = key("purchase_request.id", required=True)
@@ -552,6 +557,8 @@ class Budget(Entity):
         lookup=["year", "department", "subject"],
         quick_filters=[quick("本年度", where=lambda m: m.year == clock.today().year)],
         scope=Scope(department="department"),
+        loads=["department"],
+        prepare=lambda session, budgets: _prepare_used(session, budgets),
     )
     id = pk()
     department_id = key("department.id", required=True)
@@ -575,7 +582,8 @@ class Budget(Entity):
     @computed("已用", fmt="money")
     def used(self) -> Decimal:
         """The requests linked to this budget from approval on (COMMITTED)."""
-        return self.used_besides(None)
+        known = batch.recall(self, "used")
+        return self.used_besides(None) if known is batch.MISSING else known
 
     def used_besides(self, excluding: "PurchaseRequest | None") -> Decimal:
         """What the requests linked to this budget commit, but for ``excluding`` (the request being checked)."""
@@ -597,6 +605,38 @@ class Budget(Entity):
     def execution_rate(self) -> str:
         amount = _money(self.amount)
         return f"{self.used() / amount:.1%}" if amount > 0 else ""
+
+
+def committed_by_budget(session, budget_ids) -> dict[int, Decimal]:
+    """What the requests linked to each budget commit (COMMITTED), in one grouped statement."""
+    budget_ids = sorted({i for i in budget_ids if i is not None})
+    if not budget_ids:
+        return {}
+    with session.no_autoflush:
+        rows = session.execute(select(PurchaseRequest.budget_id, func.coalesce(func.sum(PurchaseRequest.total), 0))
+                               .where(PurchaseRequest.budget_id.in_(budget_ids),
+                                      PurchaseRequest.status.in_(COMMITTED))
+                               .group_by(PurchaseRequest.budget_id)).all()
+    found = {budget_id: ZERO for budget_id in budget_ids}
+    found.update({budget_id: _money(total) for budget_id, total in rows})
+    return found
+
+
+def _prepare_used(session, budgets: list[Budget]) -> None:
+    used = committed_by_budget(session, (b.id for b in budgets))
+    for budget in budgets:
+        if budget.id in used:
+            batch.remember(budget, "used", used[budget.id])
+
+
+def _prepare_budget_figures(session, requests: list[PurchaseRequest]) -> None:
+    """已用 by the other requests of each request's budget, for a page of requests (预算余额（本单后）)."""
+    used = committed_by_budget(session, (r.budget_id for r in requests))
+    for request in requests:
+        if request.id is None or request.budget_id not in used:
+            continue
+        own = _money(request.total) if request.status in COMMITTED else ZERO
+        batch.remember(request, "budget_others", used[request.budget_id] - own)
 
 
 def lock_budget(session, budget: Budget) -> None:

@@ -461,6 +461,7 @@ class RepairDelay(Entity):
         scope=Scope(department="order.department", owner="applicant"),
         lock=Lock(open_in=OPEN_DELAY, message="该延期申请{state}，不能再修改"),
         workflow=DELAY_WORKFLOW,
+        loads=["order"],
     )
     id = pk()
     order_id = key("repair_order.id", required=True)

@@ -278,6 +278,7 @@ class InspectionTask(Entity):
         overdue=lambda task: task.missed(),
         scope=Scope(department="department", owner=("assignee", "done_by")),
         lock=Lock(closed_in=(TaskStatus.done,), field="status", message="检查任务「{record}」已完成，不能再修改"),
+        loads=["plan"],
     )
     id = pk()
     plan_id = key("inspection_plan.id", required=True)

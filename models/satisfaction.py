@@ -170,6 +170,7 @@ class SurveyAnswer(Entity):
             quick("欠满意/不满意", where=lambda m: m.rating.in_([Rating.less, Rating.dissatisfied])),
         ],
         scope=Scope(department="item.unit"),
+        loads=["item"],
     )
     id = pk()
     response_id = key("survey_response.id", required=True)

@@ -224,6 +224,7 @@ class StocktakeLine(Entity):
             quick("盘盈", result=StocktakeResult.surplus),
         ],
         scope=Scope(department="stocktake.department", owner="stocktake.handler"),
+        loads=["stocktake", "asset", "item"],
     )
     id = pk()
     stocktake_id = key("stocktake.id", required=True)

@@ -141,6 +141,7 @@ class StockMovement(Entity):
         # A movement is a fact of the ledger: corrected by another movement, never changed.
         lock=Lock(field="kind", closed_in=tuple(MovementKind),
                   message="出入库记录「{record}」已记账，不能修改；如有差错请另做退库、报损或入库更正"),
+        loads=["item"],
     )
     id = pk()
     code = serial("单号", "KC")
@@ -300,6 +301,7 @@ class Requisition(Entity):
         lock=Lock(open_in=(RequisitionStatus.pending, RequisitionStatus.returned),
                   message="领用单「{record}」{state}，不能再修改"),
         workflow=REQUISITION_WORKFLOW,
+        loads=["lines.item"],
     )
     id = pk()
     code = serial("领用单号", "LY")
@@ -384,6 +386,7 @@ class RequisitionLine(Entity):
         form=["requisition", "item", "quantity"],
         order=("id", "desc"),
         scope=Scope(department="requisition.department", owner=("requisition.applicant", "requisition.responsible")),
+        loads=["item"],
     )
     id = pk()
     requisition_id = key("requisition.id", required=True)

@@ -197,6 +197,7 @@ class MeterReading(Entity):
         imports=Import(match=("meter", "month"), one_by_one=True, clean={"month": month_cell},
                        columns=["meter.meter_no", "month", "previous", "current", "replaced", "reader", "read_on",
                                 "payment_status", "remark"]),
+        loads=["meter"],
     )
     id = pk()
     meter_id = key("meter.id", required=True)

@@ -153,6 +153,12 @@ class Admin:
     lock: Lock | None = None  # when the record and its lines can no longer be changed (app/rules/locks.py)
     # The few facts that tell one record from another at a glance: its card on a phone, its row in 我的待办.
     summary: Sequence[str] = ()
+    # The relation paths the record's name (``__str__``), summary and flags read ("lines.item"): loaded with a
+    # page's records, one statement each, not one per record (app/rules/loading.py).
+    loads: Sequence[str] = ()
+    # Values a page shows that would otherwise query once per record (a budget's 已用): computed for all the
+    # page's records at once by ``prepare(session, records)``, which hands them to app/rules/batch.py.
+    prepare: Callable[[Any, list], None] | None = None
     overdue: Callable[[Any], bool] | None = None  # shown 逾期 and listed first in 我的待办
     urgent: Callable[[Any], bool] | None = None  # shown 紧急 and listed next
     start: str | None = None  # the home page's big button for those who may add (我要报修)

@@ -67,6 +67,9 @@ def _columns(model: type, meta: Admin) -> Iterable[str]:
         for name in getattr(meta, what):
             if _attribute(model, name) is None and not _resolves(model, name):
                 yield _problem(model, what, name, NO_SUCH)
+    for path in meta.loads:
+        if not _resolves(model, path, relations_only=True) or path == "self":
+            yield _problem(model, "loads", path, ("这不是关联（或关联的关联）", "which is not a relation path"))
     if meta.order and _attribute(model, meta.order[0]) is None:
         yield _problem(model, "order", meta.order[0], NO_SUCH)
     if meta.order and meta.order[1] not in ("asc", "desc"):

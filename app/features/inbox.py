@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from app.declare.workflow import Step, Workflow
 from app.meta import formatting, introspect
 from app.platform import caching
-from app.rules import identity, read, scope
+from app.rules import batch, identity, loading, read, scope
 from app.rules.history import WorkflowLog
 
 LIMIT = 200  # per document type on one page; the count in the top bar is exact
@@ -125,8 +125,11 @@ def _people_loaded(model: type, workflow: Workflow) -> list:
         for _, actor in _actors(step):
             paths.update(actor.people)
     heads = {path.split(".")[0] for path in paths if path}
-    return [selectinload(getattr(model, head)) for head in sorted(heads)
-            if head in sa_inspect(model).relationships]
+    people = [selectinload(getattr(model, head)) for head in sorted(heads)
+              if head in sa_inspect(model).relationships]
+    # and what a card shows: the record's name, its summary facts and their names (app/rules/loading.py)
+    shown = [path for path in loading.paths(model, model.__admin__.summary) if path.split(".")[0] not in heads]
+    return people + loading.options_of(model, shown)
 
 
 def _awaiting_records(session, model, workflow, user, criterion) -> list:
@@ -208,10 +211,11 @@ def awaiting(user: Any) -> list[Entry]:
         records = _awaiting_records(session, model, view.workflow, user, criterion)
         since = _since(session, model, (r.id for r in records))
         stage_of = view.workflow.stage_of
-        for record in records:
-            offered = sorted(view.workflow.offered(record, user), key=lambda s: s.optional)
-            actions = [step.label_at(stage_of(record)) for step in offered]
-            entries.append(_entry(view, record, actions, since.get(record.id), offered))
+        with batch.page(session, records):
+            for record in records:
+                offered = sorted(view.workflow.offered(record, user), key=lambda s: s.optional)
+                actions = [step.label_at(stage_of(record)) for step in offered]
+                entries.append(_entry(view, record, actions, since.get(record.id), offered))
     return sorted(entries, key=lambda e: (e.rank, e.since or datetime.max, e.record.id))
 
 
@@ -228,13 +232,14 @@ def mine(user: Any, open_only: bool = False) -> list[Entry]:
                    .options(*_people_loaded(model, workflow)).order_by(model.id.desc()).limit(LIMIT).all())
         since = _since(session, model, (r.id for r in records))
         made = _made(session, model, (r.id for r in records))
-        for record in records:
-            holders = workflow.holders(session, record)
-            if open_only and not holders:
-                continue
-            entry = _entry(view, record, holders, since.get(record.id))
-            entry.made = made.get(record.id) or _started(workflow, record)
-            entries.append(entry)
+        with batch.page(session, records):
+            for record in records:
+                holders = workflow.holders(session, record)
+                if open_only and not holders:
+                    continue
+                entry = _entry(view, record, holders, since.get(record.id))
+                entry.made = made.get(record.id) or _started(workflow, record)
+                entries.append(entry)
     return sorted(entries, key=lambda e: (e.made or datetime.min, e.record.id), reverse=True)
 
 

@@ -14,7 +14,7 @@ from app.declare.roles import DataScope
 from app.fab.datamodel import ExpressionFilter
 from app.features import accounts, export, follow_ups, inbox
 from app.meta import formatting, introspect, prefill
-from app.rules import identity, locks, qualify, read, scope, search, steps, write
+from app.rules import batch, identity, locks, qualify, read, scope, search, steps, write
 from app.web import lines, list_conditions
 from app.web.forms import LookupConverter
 from app.web.forms import lookup as lookup_rows
@@ -203,12 +203,15 @@ class EngineModelView(StepsMixin, ModelView):
         count, records = self.datamodel.query(joined_filters, order_column, order_direction, page=page,
                                               page_size=page_size)
         pks = [self._serialize_pk_if_composite(pk) for pk in self.datamodel.get_keys(records)]
+        with batch.page(self.datamodel.session, records):  # per-record figures of the page in one go
+            values = list(self.datamodel.get_values(records, self.list_columns))
+            cards = [self.card(record) for record in records]
         widgets["list"] = self.list_widget(
             label_columns=self.label_columns, include_columns=self.list_columns,
-            value_columns=list(self.datamodel.get_values(records, self.list_columns)), order_columns=self.order_columns,
+            value_columns=values, order_columns=self.order_columns,
             formatters_columns=self.formatters_columns, page=page, page_size=page_size, count=count, pks=pks,
             actions=actions, filters=filters, modelview_name=self.__class__.__name__,
-            cards=[self.card(record) for record in records], **kwargs)
+            cards=cards, **kwargs)
         return widgets
 
     def card(self, record) -> dict:

@@ -11,7 +11,7 @@ from flask import current_app
 from app.declare.entity import Entity
 from app.fab.datamodel import EngineInterface, ExpressionFilter
 from app.meta import formatting, introspect
-from app.rules import read
+from app.rules import loading, read
 from app.web.crud import EngineModelView
 from app.web.rest import EngineRestApi
 
@@ -75,6 +75,8 @@ class Screen:
 
             self.formatters[meta.account.relation] = describe
         self.list_relations = [n for n in self.list if introspect.is_relation(model, n)]
+        # what a list page shows: its columns, and each record's name and summary on its card
+        self.list_loads = loading.paths(model, self.list + list(meta.summary))
         self.order = tuple(meta.order) if meta.order else None
 
 
@@ -86,7 +88,7 @@ def build_view(model: type, models: list[type]) -> type[EngineModelView]:
     meta, screen = model.__admin__, Screen(model)
     order_columns = [n for n in screen.list if not introspect.is_computed(model, n)]
     return type(f"{model.__name__}View", (EngineModelView,), {
-        "datamodel": EngineInterface(model, eager=screen.list_relations),
+        "datamodel": EngineInterface(model, eager=screen.list_loads),
         "base_filters": [["id", ExpressionFilter, read.criteria]],  # list, detail, edit, export, actions
         "route_base": f"/{model.__tablename__.replace('_', '-')}",
         "list_columns": screen.list,
