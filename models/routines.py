@@ -423,19 +423,25 @@ def task_for(plan: InspectionPlan, start: date, end: date, label: str) -> Inspec
     return task
 
 
-def may_do(task: InspectionTask, staff, roles: set[str]) -> bool:
-    """The task's 责任人, or — when it names none — someone of its department holding the plan's 责任岗位."""
+def may_do(task: InspectionTask, staff, roles: set[str], trees: dict | None = None) -> bool:
+    """The task's 责任人, or — when it names none — someone of its department holding the plan's 责任岗位
+    (``trees``: the departments below each department, kept across the tasks of one list)."""
     if staff is None:
         return False
     if task.assignee_id is not None:
         return task.assignee_id == staff.id
     role = task.plan.duty_role
-    return role is not None and role.value in roles and staff.department_id in _department_tree(task)
+    return role is not None and role.value in roles and staff.department_id in _department_tree(task, trees)
 
 
-def _department_tree(task) -> set[int]:
+def _department_tree(task, trees: dict | None = None) -> set[int]:
     department = task.department
-    return set(department.subtree_ids()) if department is not None else set()
+    if department is None:
+        return set()
+    trees = {} if trees is None else trees
+    if department.id not in trees:
+        trees[department.id] = set(department.subtree_ids())
+    return trees[department.id]
 
 
 def due_for(session, staff, roles: set[str], criteria=(), through: date | None = None) -> list[InspectionTask]:
@@ -451,7 +457,8 @@ def due_for(session, staff, roles: set[str], criteria=(), through: date | None =
         .where(or_(InspectionTask.assignee_id == staff.id,
                    and_(InspectionTask.assignee_id.is_(None), InspectionPlan.duty_role.isnot(None))))
         .order_by(InspectionTask.due_by, InspectionTask.id)).all()
-    return [task for task in rows if may_do(task, staff, roles)]
+    trees: dict = {}
+    return [task for task in rows if may_do(task, staff, roles, trees)]
 
 
 def maintenance_plans_of(session, asset) -> list[InspectionPlan]:

@@ -9,6 +9,7 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import UniqueConstraint, func, select
+from sqlalchemy.orm import selectinload
 
 from app.declare import (
     Admin,
@@ -219,7 +220,7 @@ def satisfaction_rates(session, survey: Survey, where: tuple = ()) -> dict:
     the number of responses are not limited by it.
     """
     items = list(session.scalars(select(SurveyItem).where(SurveyItem.survey_id == survey.id)
-                                 .order_by(SurveyItem.sort, SurveyItem.id)))
+                                 .options(selectinload(SurveyItem.unit)).order_by(SurveyItem.sort, SurveyItem.id)))
     by_item: dict[int, dict[Rating, int]] = defaultdict(dict)
     for item_id, rating, count in session.execute(
             select(SurveyAnswer.item_id, SurveyAnswer.rating, func.count(SurveyAnswer.id))
