@@ -234,11 +234,9 @@ def _todo() -> Listing:
 
     from app.features import inbox
 
+    awaiting = inbox.awaiting(current_user)  # listed first: the count then needs no statement of its own
     total = inbox.awaiting_count(current_user)
-    entries = []
-    if total:
-        for entry in inbox.awaiting(current_user)[:TODO_SHOWN]:
-            entries.append(Entry(f"{entry.kind}：{entry.record}", entry.url,
-                                 "、".join(entry.actions) or entry.state))
+    entries = [Entry(f"{entry.kind}：{entry.record}", entry.url, "、".join(entry.actions) or entry.state)
+               for entry in awaiting[:TODO_SHOWN]] if total else []
     return Listing(total, entries, page_url("Todo"), empty="暂无待办，您的工作都已处理完毕。",
                    caption=f"共 {total} 件待您办理")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any, Iterable
+from typing import Any
 
 from flask import current_app, url_for
 from sqlalchemy import and_, func, not_, or_, true
@@ -98,8 +98,11 @@ def awaiting_count(user: Any) -> int:
         return 0
     cache = identity.request_cache("inbox")
     if "count" not in cache:
+        # Counted already if this request listed them (:func:`awaiting`); else counted in SQL.
+        known = cache.get("listed_count")
+        compute = (lambda: known) if known is not None else (lambda: _count(user))
         # Across requests: the shared cache, renewed by any write (a step's rule may read any record).
-        cache["count"] = caching.remember("inbox:awaiting_count", user, None, lambda: _count(user))
+        cache["count"] = caching.remember("inbox:awaiting_count", user, None, compute)
     return cache["count"]
 
 
@@ -133,23 +136,39 @@ def _people_loaded(model: type, workflow: Workflow) -> list:
 
 
 def _awaiting_records(session, model, workflow, user, criterion) -> list:
+    return _awaiting_found(session, model, workflow, user, criterion)[0]
+
+
+def _awaiting_found(session, model, workflow, user, criterion) -> tuple[list, int]:
+    """(the records awaiting the user, at most LIMIT; how many await them in all, as :func:`_count` counts)."""
     rows = (read.query(session, model, criterion).options(*_people_loaded(model, workflow))
             .order_by(model.id.desc()).limit(LIMIT).all())
-    return [row for row in rows if _offered(workflow, row, user)]
+    records = [row for row in rows if _offered(workflow, row, user)]
+    if not _exact_in_sql(workflow):
+        return records, len(records)
+    if len(rows) < LIMIT:
+        return records, len(rows)
+    return records, read.query(session, model, criterion, entity=func.count(model.id)).scalar()
 
 
 def _offered(workflow: Workflow, record: Any, user: Any) -> list[Step]:
     return [step for step in workflow.offered(record, user) if not step.optional]
 
 
-def _since(session, model: type, ids: Iterable[int]) -> dict[int, datetime]:
-    ids = list(ids)
-    if not ids:
+def _since(session, found: list[tuple[type, list]]) -> dict[tuple[str, int], datetime]:
+    """When each record last took a step, for the records of every kind in one statement."""
+    return _latest(session, WorkflowLog, found)
+
+
+def _latest(session, log: type, found: list[tuple[type, list]], *where) -> dict[tuple[str, int], datetime]:
+    """The latest ``created_at`` of ``log`` rows (workflow or audit log) per (model name, record id)."""
+    wanted = [and_(log.model == model.__name__, log.record_id.in_([r.id for r in records]))
+              for model, records in found if records]
+    if not wanted:
         return {}
-    rows = (session.query(WorkflowLog.record_id, func.max(WorkflowLog.created_at))
-            .filter(WorkflowLog.model == model.__name__, WorkflowLog.record_id.in_(ids))
-            .group_by(WorkflowLog.record_id).all())
-    return dict(rows)
+    rows = (session.query(log.model, log.record_id, func.max(log.created_at))
+            .filter(or_(*wanted), *where).group_by(log.model, log.record_id).all())
+    return {(name, record_id): at for name, record_id, at in rows}
 
 
 def _started(workflow: Workflow, record: Any) -> datetime | None:
@@ -203,26 +222,34 @@ def _entry(view, record, actions, since, steps=()) -> Entry:
 def awaiting(user: Any) -> list[Entry]:
     """The documents awaiting the user: overdue first, then urgent, then those waiting longest."""
     session = current_app.appbuilder.session
-    entries = []
+    found, total = [], 0
     for model, view in workflow_views(user):
         criterion = awaiting_criterion(model, view.workflow, user)
         if criterion is None:
             continue
-        records = _awaiting_records(session, model, view.workflow, user, criterion)
-        since = _since(session, model, (r.id for r in records))
-        stage_of = view.workflow.stage_of
-        with batch.page(session, records):
+        records, count = _awaiting_found(session, model, view.workflow, user, criterion)
+        found.append((view, records))
+        total += count
+    identity.request_cache("inbox")["listed_count"] = total  # the top bar's number, counted on the way
+    since = _since(session, [(view.datamodel.obj, records) for view, records in found])
+    entries = []
+    with batch.page(session, [record for _, records in found for record in records]):
+        for view, records in found:
+            stage_of = view.workflow.stage_of
             for record in records:
                 offered = sorted(view.workflow.offered(record, user), key=lambda s: s.optional)
                 actions = [step.label_at(stage_of(record)) for step in offered]
-                entries.append(_entry(view, record, actions, since.get(record.id), offered))
+                entries.append(_entry(view, record, actions, since.get((type(record).__name__, record.id)),
+                                      offered))
     return sorted(entries, key=lambda e: (e.rank, e.since or datetime.max, e.record.id))
 
 
 def mine(user: Any, open_only: bool = False) -> list[Entry]:
     """The user's own documents (the workflow's requester is them), newest first, with who holds each now."""
+    from app.rules.audit import CREATE, AuditLog
+
     session = current_app.appbuilder.session
-    entries = []
+    found = []
     for model, view in workflow_views(user):
         workflow = view.workflow
         if not workflow.requester:
@@ -230,28 +257,22 @@ def mine(user: Any, open_only: bool = False) -> list[Entry]:
         records = (read.query(session, model, scope.person_criterion(model, workflow.requester, user),
                               getattr(model, workflow.field).in_(workflow.states()))
                    .options(*_people_loaded(model, workflow)).order_by(model.id.desc()).limit(LIMIT).all())
-        since = _since(session, model, (r.id for r in records))
-        made = _made(session, model, (r.id for r in records))
-        with batch.page(session, records):
+        found.append((view, records))
+    kinds = [(view.datamodel.obj, records) for view, records in found]
+    since = _since(session, kinds)
+    # When each record was made: its latest 新增 row of the audit log (records loaded in bulk have none; a
+    # number SQLite gave again after a delete has two).
+    made = _latest(session, AuditLog, kinds, AuditLog.action == CREATE)
+    entries = []
+    with batch.page(session, [record for _, records in found for record in records]):
+        for view, records in found:
+            workflow = view.workflow
             for record in records:
                 holders = workflow.holders(session, record)
                 if open_only and not holders:
                     continue
-                entry = _entry(view, record, holders, since.get(record.id))
-                entry.made = made.get(record.id) or _started(workflow, record)
+                key = (type(record).__name__, record.id)
+                entry = _entry(view, record, holders, since.get(key))
+                entry.made = made.get(key) or _started(workflow, record)
                 entries.append(entry)
     return sorted(entries, key=lambda e: (e.made or datetime.min, e.record.id), reverse=True)
-
-
-def _made(session, model: type, ids: Iterable[int]) -> dict[int, datetime]:
-    """When each record was made, from its latest 新增 row of the audit log (records loaded in bulk have none;
-    a number SQLite gave again after a delete has two)."""
-    from app.rules.audit import CREATE, AuditLog
-
-    ids = list(ids)
-    if not ids:
-        return {}
-    rows = (session.query(AuditLog.record_id, func.max(AuditLog.created_at))
-            .filter(AuditLog.model == model.__name__, AuditLog.action == CREATE, AuditLog.record_id.in_(ids))
-            .group_by(AuditLog.record_id).all())
-    return dict(rows)
