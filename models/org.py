@@ -94,8 +94,7 @@ class Department(Entity):
         return {}
 
     def subtree_ids(self) -> list[int]:
-        """This department and every department below it: one recursive statement for a stored department
-        (UNION, not UNION ALL, so that even a loop in the tree ends)."""
+        """This department and every department below it (one statement for a stored department)."""
         session = object_session(self)
         if session is None or self.id is None or inspect(self).pending:
             found, todo = [], [self]
@@ -104,10 +103,16 @@ class Department(Entity):
                 found.append(node.id)
                 todo.extend(node.children)
             return found
-        tree = select(Department.id).where(Department.id == self.id).cte("subtree", recursive=True)
-        tree = tree.union(select(Department.id).where(Department.parent_id == tree.c.id))
-        below = session.scalars(select(tree.c.id).where(tree.c.id != self.id).order_by(tree.c.id)).all()
-        return [self.id, *below]
+        return subtree_ids_of(session, self.id)
+
+
+def subtree_ids_of(session, department_id: int) -> list[int]:
+    """A stored department and every department below it, in one recursive statement (UNION, not UNION ALL,
+    so that even a loop in the tree ends); [] when there is no such department."""
+    tree = select(Department.id).where(Department.id == department_id).cte("subtree", recursive=True)
+    tree = tree.union(select(Department.id).where(Department.parent_id == tree.c.id))
+    found = session.scalars(select(tree.c.id).order_by(tree.c.id)).all()
+    return [department_id, *(i for i in found if i != department_id)] if department_id in found else []
 
 
 class Staff(Entity):
@@ -279,7 +284,7 @@ def place_of(user) -> identity.Identity:
     from app.extensions import db
 
     staff = db.session.query(Staff).filter(Staff.user_id == user.id).one_or_none()
-    if staff is None or staff.department is None:
+    if staff is None or staff.department_id is None:
         return identity.Identity(user_id=user.id, staff_id=staff.id if staff else None)
     return identity.Identity(user_id=user.id, staff_id=staff.id, department_id=staff.department_id,
-                          department_tree=tuple(staff.department.subtree_ids()))
+                          department_tree=tuple(subtree_ids_of(db.session, staff.department_id)))

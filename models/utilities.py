@@ -11,7 +11,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import UniqueConstraint, func, select
-from sqlalchemy.orm import object_session
+from sqlalchemy.orm import object_session, selectinload
 
 from app.declare import (
     Admin,
@@ -312,6 +312,7 @@ def monthly_report(session, month: str) -> list[dict]:
         .join(Meter, MeterReading.meter_id == Meter.id)
         .join(Household, Meter.household_id == Household.id)
         .where(MeterReading.month == month)
+        .options(selectinload(Household.resident))  # one statement for the residents, not one per household
         .order_by(Household.name, Household.id, Meter.kind, Meter.meter_no)
     ).all()
     zero = Decimal("0")

@@ -12,8 +12,6 @@ from typing import Any
 
 from flask import current_app, url_for
 from sqlalchemy import and_, func, not_, or_, true
-from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.orm import selectinload
 
 from app.declare.workflow import Step, Workflow
 from app.meta import formatting, introspect
@@ -120,29 +118,47 @@ def _count(user: Any) -> int:
     return total
 
 
-def _people_loaded(model: type, workflow: Workflow) -> list:
-    """Eager loads for the people the steps check (requester, worker …): one query per relation, not per row."""
-    paths = {workflow.requester} if workflow.requester else set()
+def _loaded_paths(model: type, workflow: Workflow) -> list[str]:
+    """The relations a card reads: the people the steps check (requester, worker …), the record's name, its
+    summary facts and their names (app/rules/loading.py)."""
+    people = {workflow.requester} if workflow.requester else set()
     for step in workflow.steps:
-        paths.update(step.not_by)
+        people.update(step.not_by)
         for _, actor in _actors(step):
-            paths.update(actor.people)
-    heads = {path.split(".")[0] for path in paths if path}
-    people = [selectinload(getattr(model, head)) for head in sorted(heads)
-              if head in sa_inspect(model).relationships]
-    # and what a card shows: the record's name, its summary facts and their names (app/rules/loading.py)
-    shown = [path for path in loading.paths(model, model.__admin__.summary) if path.split(".")[0] not in heads]
-    return people + loading.options_of(model, shown)
+            people.update(actor.people)
+    found = []
+    for path in sorted(p for p in people if p):
+        parts = path.split(".")
+        current = model
+        for index, part in enumerate(parts):  # the longest stretch of relations ("department.head")
+            if not introspect.is_relation(current, part):
+                break
+            current = introspect.relation_target(current, part)
+            found.append(".".join(parts[: index + 1]))
+    return list(dict.fromkeys(found + loading.paths(model, model.__admin__.summary)))
+
+
+def _query_records(session, model: type, workflow: Workflow, *where) -> list:
+    """At most LIMIT records of ``model`` within scope, newest first, with their to-many relations a card reads."""
+    return (read.query(session, model, *where).options(*loading.to_many_options(model, _loaded_paths(model, workflow)))
+            .order_by(model.id.desc()).limit(LIMIT).all())
+
+
+def _load_shown(session, found: list[tuple[Any, list]]) -> None:
+    """What every card reads, for the records of every kind at once (one statement per related model)."""
+    workflows = {view.datamodel.obj: view.workflow for view, _ in found}
+    loading.load_together(session, [(view.datamodel.obj, rows) for view, rows in found],
+                          lambda model: _loaded_paths(model, workflows[model]))
 
 
 def _awaiting_records(session, model, workflow, user, criterion) -> list:
-    return _awaiting_found(session, model, workflow, user, criterion)[0]
+    rows = _query_records(session, model, workflow, criterion)
+    loading.load_together(session, [(model, rows)], lambda m: _loaded_paths(m, workflow))
+    return [row for row in rows if _offered(workflow, row, user)]
 
 
-def _awaiting_found(session, model, workflow, user, criterion) -> tuple[list, int]:
-    """(the records awaiting the user, at most LIMIT; how many await them in all, as :func:`_count` counts)."""
-    rows = (read.query(session, model, criterion).options(*_people_loaded(model, workflow))
-            .order_by(model.id.desc()).limit(LIMIT).all())
+def _awaiting_counted(session, model, workflow, user, criterion, rows) -> tuple[list, int]:
+    """(the rows really awaiting the user; how many await them in all, as :func:`_count` counts)."""
     records = [row for row in rows if _offered(workflow, row, user)]
     if not _exact_in_sql(workflow):
         return records, len(records)
@@ -222,12 +238,15 @@ def _entry(view, record, actions, since, steps=()) -> Entry:
 def awaiting(user: Any) -> list[Entry]:
     """The documents awaiting the user: overdue first, then urgent, then those waiting longest."""
     session = current_app.appbuilder.session
-    found, total = [], 0
+    candidates = []
     for model, view in workflow_views(user):
         criterion = awaiting_criterion(model, view.workflow, user)
-        if criterion is None:
-            continue
-        records, count = _awaiting_found(session, model, view.workflow, user, criterion)
+        if criterion is not None:
+            candidates.append((view, criterion, _query_records(session, model, view.workflow, criterion)))
+    _load_shown(session, [(view, rows) for view, _, rows in candidates])
+    found, total = [], 0
+    for view, criterion, rows in candidates:
+        records, count = _awaiting_counted(session, view.datamodel.obj, view.workflow, user, criterion, rows)
         found.append((view, records))
         total += count
     identity.request_cache("inbox")["listed_count"] = total  # the top bar's number, counted on the way
@@ -254,10 +273,10 @@ def mine(user: Any, open_only: bool = False) -> list[Entry]:
         workflow = view.workflow
         if not workflow.requester:
             continue
-        records = (read.query(session, model, scope.person_criterion(model, workflow.requester, user),
-                              getattr(model, workflow.field).in_(workflow.states()))
-                   .options(*_people_loaded(model, workflow)).order_by(model.id.desc()).limit(LIMIT).all())
-        found.append((view, records))
+        found.append((view, _query_records(session, model, workflow,
+                                           scope.person_criterion(model, workflow.requester, user),
+                                           getattr(model, workflow.field).in_(workflow.states()))))
+    _load_shown(session, found)
     kinds = [(view.datamodel.obj, records) for view, records in found]
     since = _since(session, kinds)
     # When each record was made: its latest 新增 row of the audit log (records loaded in bulk have none; a
