@@ -81,12 +81,23 @@ class EngineSecurityManager(SecurityManager):
         sessions.end_sessions_at_logout(self.session, user)
 
     def has_access(self, permission_name: str, view_name: str) -> bool:
-        if (permission_name, view_name) in SELF_SERVICE and has_request_context():
-            from flask_login import current_user
+        """Answered once per request and question for a logged-in user: a list page asks ~300 times (menu,
+        buttons, a link per related record), and FAB works each answer out again from the user's roles."""
+        if not has_request_context():
+            return super().has_access(permission_name, view_name)
+        from flask_login import current_user
 
-            if current_user.is_authenticated and current_user.is_active:
-                return True
-        return super().has_access(permission_name, view_name)
+        if not current_user.is_authenticated:  # anonymous or a token: FAB's own checks, uncached
+            return super().has_access(permission_name, view_name)
+        if (permission_name, view_name) in SELF_SERVICE and current_user.is_active:
+            return True
+        user = current_user._get_current_object()
+        roles = tuple(role.id for role in user.roles) + tuple(r.id for group in user.groups for r in group.roles)
+        key = (user.id, user.is_active, roles, permission_name, view_name)
+        answers = request_cache("has_access")
+        if key not in answers:
+            answers[key] = super().has_access(permission_name, view_name)
+        return answers[key]
 
     @property
     def auth_rate_limit(self) -> str:
