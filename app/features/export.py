@@ -66,6 +66,11 @@ def is_number(value: Any) -> bool:
     return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
 
 
+READ_FROM_TEXT = ("money", "upload", "bool")  # kinds whose values are converted (the others show them as they are)
+SHOWN_AS_THEY_ARE = (str, int, float, date)  # exactly these classes (not bool, not datetime)
+CENT = Decimal("0.01")
+
+
 @dataclass(frozen=True)
 class Column:
     """One exported column: the attribute the list shows, its header and how its values are written."""
@@ -76,11 +81,13 @@ class Column:
 
     def value(self, raw: Any) -> Any:
         """The value as the list shows it, typed: numbers, dates, or text (never neutralised here)."""
+        if raw.__class__ in SHOWN_AS_THEY_ARE and self.kind not in READ_FROM_TEXT:  # the commonest values
+            return raw if raw != "" else None
         if raw is None or raw == "":
             return None
         if self.kind == "money":
             try:
-                return Decimal(str(raw)).quantize(Decimal("0.01"))
+                return (raw if raw.__class__ is Decimal else Decimal(str(raw))).quantize(CENT)
             except (InvalidOperation, ValueError):
                 return str(raw)
         if self.kind == "upload":
@@ -121,6 +128,8 @@ def columns_of(model: type, names: Iterable[str], labels: dict[str, str]) -> lis
 
 
 def csv_text(value: Any, column: Column | None = None) -> str:
+    if value.__class__ is str:
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
     if value is None:
         return ""
     if isinstance(value, Decimal) and column is not None and column.kind == "money":
@@ -194,21 +203,21 @@ def plain_rows(query, columns: list[Column], sources: list[Source]) -> Iterator[
     """The rows from the selected columns alone; each related record is read once (per batch of new keys) and
     its value kept for the rest of the export (a school has a few hundred departments, places and people)."""
     session = query.session
-    shown: dict[tuple[int, Any], Any] = {}  # (column index, key) -> the column's value for that related record
+    shown: list[dict] = [{None: None} for _ in sources]  # per column: related key -> the value shown for it
     related = [(i, source.related) for i, source in enumerate(sources) if source.related is not None]
-    convert = [column.value for column in columns]
+    readers = [shown[i].__getitem__ if source.related is not None else columns[i].value
+               for i, source in enumerate(sources)]
     for batch in batched(query.with_entities(*(source.attribute for source in sources)), BATCH_SIZE):
         for index, model in related:
-            wanted = {row[index] for row in batch if row[index] is not None and (index, row[index]) not in shown}
+            known = shown[index]
+            wanted = {row[index] for row in batch} - known.keys()
             if wanted:
                 pk = sa_inspect(model).primary_key[0]
                 for record in session.query(model).filter(pk.in_(wanted)):
-                    shown[(index, getattr(record, pk.key))] = columns[index].value(record)
+                    known[getattr(record, pk.key)] = columns[index].value(record)
                 for key in wanted:  # a key naming no record shows blank, as the record's relation would
-                    shown.setdefault((index, key), None)
-        relation_at = {index for index, _ in related}
-        yield [[shown[(i, value)] if i in relation_at and value is not None else
-                (None if i in relation_at else convert[i](value)) for i, value in enumerate(row)] for row in batch]
+                    known.setdefault(key, None)
+        yield [[read(value) for read, value in zip(readers, row)] for row in batch]
 
 
 def csv_chunks(columns: list[Column], batches: Iterable[list[list]]) -> Iterator[bytes]:
