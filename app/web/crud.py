@@ -208,7 +208,7 @@ class EngineModelView(StepsMixin, ModelView):
             value_columns=list(self.datamodel.get_values(records, self.list_columns)), order_columns=self.order_columns,
             formatters_columns=self.formatters_columns, page=page, page_size=page_size, count=count, pks=pks,
             actions=actions, filters=filters, modelview_name=self.__class__.__name__,
-            cards=[self.card(record) for record in records], **kwargs)
+            cards=[self.card(record) for record in records], shown_rows=[], **kwargs)
         return widgets
 
     def card(self, record) -> dict:
