@@ -371,7 +371,8 @@ def start_gunicorn(target: str, port: int, workers: int, extra_env: dict) -> sub
            "GUNICORN_MAX_REQUESTS": "0", **extra_env}
     gunicorn = Path(sys.executable).with_name("gunicorn")
     return subprocess.Popen([str(gunicorn), "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null", target],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=open(ROOT / "bench" / "results" / f"gunicorn-{port}.log", "ab"))
 
 
 def logged_in_session(base: str, username: str):
@@ -381,12 +382,13 @@ def logged_in_session(base: str, username: str):
     deadline = time.time() + 180
     while True:
         try:
-            page = session.get(f"{base}/login/", timeout=30)
-            break
-        except requests.ConnectionError:
+            page = session.get(f"{base}/login/", timeout=120)
+            if page.status_code == 200:
+                break
+        except (requests.ConnectionError, requests.Timeout):
             if time.time() > deadline:
                 raise
-            time.sleep(1)
+        time.sleep(1)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text) or \
         re.search(r'value="([^"]+)"[^>]*name="csrf_token"', page.text)
     data = {"username": username, "password": PASSWORD, **({"csrf_token": token.group(1)} if token else {})}
