@@ -60,6 +60,8 @@ OVERRIDES = (
              "delete through the one write path: references counted, locks"),
     Override("flask_appbuilder.baseviews:BaseCRUDView._show", "app.web.crud",
              "the record for the workflow panel and lines, read within the data scope"),
+    Override("flask_appbuilder.baseviews:BaseCRUDView._get_show_widget", "app.web.crud",
+             "keep the record FAB read for the page, so it is read once"),
     Override("flask_appbuilder.forms:GeneralModelConverter._convert_many_to_one", "app.web.forms",
              "FAB's select loads the whole related table into every form; search it on the server"),
     Override("flask_appbuilder.forms:GeneralModelConverter._convert_simple", "app.web.forms",

@@ -1,8 +1,10 @@
 """Export of what a list shows — the same rows, columns, Chinese headers and values — as .xlsx or CSV.
 
 The rows are the list's own: its search filters (``_flt_*``), quick filter (``_qf``), order and base filters
-(the data scope), without paging. They are read from the database in batches (``yield_per``, with the shown
-relations loaded per batch) and written out as they come, so memory stays flat whatever the row count:
+(the data scope), without paging. They are read from the database in batches (``yield_per``) and written out as
+they come, so memory stays flat whatever the row count. Where every column is a table column of the model or a
+many-to-one relation, only those columns are selected (plain rows, no records built) and each related record is
+read once per export, by key, for its name; otherwise the records are loaded with their shown relations per batch.
 CSV (UTF-8 with BOM, so that Excel reads Chinese) is streamed straight to the browser; .xlsx is written by
 openpyxl's write-only workbook into a temporary file, which is then streamed.
 
@@ -24,13 +26,17 @@ from urllib.parse import quote
 
 from flask import Response, flash, redirect, request, stream_with_context, url_for
 from flask_appbuilder.exceptions import FABException
+from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
+from sqlalchemy import Column as TableColumn
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import ColumnProperty, RelationshipProperty
+from sqlalchemy.orm.interfaces import MANYTOONE
 from werkzeug.wsgi import wrap_file
 
 from app.meta import clock, formatting, introspect
@@ -60,6 +66,11 @@ def is_number(value: Any) -> bool:
     return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
 
 
+READ_FROM_TEXT = ("money", "upload", "bool")  # kinds whose values are converted (the others show them as they are)
+SHOWN_AS_THEY_ARE = (str, int, float, date)  # exactly these classes (not bool, not datetime)
+CENT = Decimal("0.01")
+
+
 @dataclass(frozen=True)
 class Column:
     """One exported column: the attribute the list shows, its header and how its values are written."""
@@ -70,11 +81,13 @@ class Column:
 
     def value(self, raw: Any) -> Any:
         """The value as the list shows it, typed: numbers, dates, or text (never neutralised here)."""
+        if raw.__class__ in SHOWN_AS_THEY_ARE and self.kind not in READ_FROM_TEXT:  # the commonest values
+            return raw if raw != "" else None
         if raw is None or raw == "":
             return None
         if self.kind == "money":
             try:
-                return Decimal(str(raw)).quantize(Decimal("0.01"))
+                return (raw if raw.__class__ is Decimal else Decimal(str(raw))).quantize(CENT)
             except (InvalidOperation, ValueError):
                 return str(raw)
         if self.kind == "upload":
@@ -115,6 +128,8 @@ def columns_of(model: type, names: Iterable[str], labels: dict[str, str]) -> lis
 
 
 def csv_text(value: Any, column: Column | None = None) -> str:
+    if value.__class__ is str:
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
     if value is None:
         return ""
     if isinstance(value, Decimal) and column is not None and column.kind == "money":
@@ -151,6 +166,58 @@ def rows(query, columns: list[Column], read: Callable[[Any, str], Any]) -> Itera
     """Batches of rows of typed values, one list per record, in the columns' order."""
     for batch in batched(query, BATCH_SIZE):
         yield [[column.value(read(record, column.name)) for column in columns] for record in batch]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a column's value comes from in a plain row: a table column, or a many-to-one relation's key (with
+    the related model, whose records are read by that key)."""
+
+    attribute: Any
+    related: type | None = None
+
+
+def plain_sources(model: type, columns: list[Column]) -> list[Source] | None:
+    """How to read every column from plain rows, or None when some column needs the record itself (a computed
+    value, a dotted path, a to-many relation)."""
+    mapper = sa_inspect(model)
+    sources = []
+    for column in columns:
+        prop = mapper.attrs.get(column.name) if "." not in column.name else None
+        if isinstance(prop, ColumnProperty) and len(prop.columns) == 1 \
+                and isinstance(prop.columns[0], TableColumn) and prop.columns[0].table is model.__table__:
+            sources.append(Source(getattr(model, column.name)))
+        elif isinstance(prop, RelationshipProperty) and prop.direction is MANYTOONE and len(prop.local_columns) == 1:
+            related = prop.mapper.class_
+            remote = list(prop.remote_side)
+            if len(remote) != 1 or remote[0] is not sa_inspect(related).primary_key[0]:
+                return None
+            key = mapper.get_property_by_column(list(prop.local_columns)[0]).key
+            sources.append(Source(getattr(model, key), related))
+        else:
+            return None
+    return sources
+
+
+def plain_rows(query, columns: list[Column], sources: list[Source]) -> Iterator[list[list]]:
+    """The rows from the selected columns alone; each related record is read once (per batch of new keys) and
+    its value kept for the rest of the export (a school has a few hundred departments, places and people)."""
+    session = query.session
+    shown: list[dict] = [{None: None} for _ in sources]  # per column: related key -> the value shown for it
+    related = [(i, source.related) for i, source in enumerate(sources) if source.related is not None]
+    readers = [shown[i].__getitem__ if source.related is not None else columns[i].value
+               for i, source in enumerate(sources)]
+    for batch in batched(query.with_entities(*(source.attribute for source in sources)), BATCH_SIZE):
+        for index, model in related:
+            known = shown[index]
+            wanted = {row[index] for row in batch} - known.keys()
+            if wanted:
+                pk = sa_inspect(model).primary_key[0]
+                for record in session.query(model).filter(pk.in_(wanted)):
+                    known[getattr(record, pk.key)] = columns[index].value(record)
+                for key in wanted:  # a key naming no record shows blank, as the record's relation would
+                    known.setdefault(key, None)
+        yield [[read(value) for read, value in zip(readers, row)] for row in batch]
 
 
 def csv_chunks(columns: list[Column], batches: Iterable[list[list]]) -> Iterator[bytes]:
@@ -262,8 +329,9 @@ def csv_response(chunks: Iterator[bytes], name: str) -> Response:
 
 
 # ----------------------------------------------------------------- a list view's export
-def list_query(view):
-    """The query of the view's list page for this request: filters, quick filter, order, scope; no paging."""
+def list_query(view, load_relations: bool = True):
+    """The query of the view's list page for this request: filters, quick filter, order, scope; no paging
+    (and, unless ``load_relations`` is False, the shown relations loaded with each batch of records)."""
     get_filter_args(view._filters)
     filters = view.with_list_conditions(view._filters).get_joined_filters(view._base_filters)
     order = get_order_args().get(view.__class__.__name__)
@@ -272,7 +340,18 @@ def list_query(view):
     else:
         order_column, order_direction = view.base_order or ("", "")
     datamodel = view.datamodel
-    return datamodel.apply_all(datamodel.session.query(datamodel.obj), filters, order_column, order_direction)
+    query = datamodel.session.query(datamodel.obj)
+    if not load_relations:
+        return SQLAInterface.apply_all(datamodel, query, filters, order_column, order_direction)
+    return datamodel.apply_all(query, filters, order_column, order_direction)
+
+
+def list_rows(view, columns: list[Column]) -> Iterator[list[list]]:
+    """The list's rows for this request, from plain rows where the columns allow, else from the records."""
+    sources = plain_sources(view.datamodel.obj, columns)
+    if sources is not None:
+        return plain_rows(list_query(view, load_relations=False), columns, sources)
+    return rows(list_query(view), columns, view.datamodel._get_attr_value)
 
 
 def export_list(view, kind: str) -> Response:
@@ -281,9 +360,10 @@ def export_list(view, kind: str) -> Response:
     columns = columns_of(datamodel.obj, view.list_columns, view.label_columns)
     name = filename(view.entity_label or datamodel.obj.__name__, kind)
     try:
-        query = list_query(view)  # a filter that cannot apply is reported here, not in half a file
         if kind == "xlsx":
-            handle = write_xlsx(columns, rows(query, columns, datamodel._get_attr_value), view.entity_label)
+            handle = write_xlsx(columns, list_rows(view, columns), view.entity_label)
+        else:
+            list_query(view)  # a filter that cannot apply is reported here, not in half a file
     except (FABException, SQLAlchemyError):
         log.exception("export failed")
         datamodel.session.rollback()
@@ -297,4 +377,4 @@ def export_list(view, kind: str) -> Response:
 def _rows_when_sent(view, columns: list[Column]) -> Iterator[list[list]]:
     """The rows, queried only while the response is sent: Flask ends the request's database session when
     the view returns, and stream_with_context brings the request back (with a new session) for the body."""
-    yield from rows(list_query(view), columns, view.datamodel._get_attr_value)
+    yield from list_rows(view, columns)

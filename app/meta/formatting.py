@@ -121,7 +121,23 @@ def record_link(value: Any) -> Markup | str:
     endpoint = _view_endpoint(type(value)) if hasattr(value, "__table__") else None
     if endpoint is None or getattr(value, "id", None) is None:
         return plain(value)
-    return Markup('<a href="{}">{}</a>').format(url_for(f"{endpoint}.show", pk=value.id), str(value))
+    return Markup('<a href="{}">{}</a>').format(_show_url(endpoint, value.id, url_for), str(value))
+
+
+_PK_STAND_IN = "2718281828"
+
+
+def _show_url(endpoint: str, pk: Any, url_for) -> str:
+    """``url_for(endpoint.show, pk=pk)``, the route built once per request and endpoint (a list links ~100
+    related records; werkzeug builds each URL afresh)."""
+    from app.rules.identity import request_cache
+
+    built = request_cache("show_urls")
+    if endpoint not in built:
+        head, _, tail = url_for(f"{endpoint}.show", pk=_PK_STAND_IN).rpartition(_PK_STAND_IN)
+        built[endpoint] = (head, tail)
+    head, tail = built[endpoint]
+    return f"{head}{pk}{tail}"
 
 
 def quantity(value: Any) -> str:

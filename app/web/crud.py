@@ -211,7 +211,7 @@ class EngineModelView(StepsMixin, ModelView):
             value_columns=values, order_columns=self.order_columns,
             formatters_columns=self.formatters_columns, page=page, page_size=page_size, count=count, pks=pks,
             actions=actions, filters=filters, modelview_name=self.__class__.__name__,
-            cards=cards, **kwargs)
+            cards=cards, shown_rows=[], **kwargs)
         return widgets
 
     def card(self, record) -> dict:
@@ -427,9 +427,14 @@ class EngineModelView(StepsMixin, ModelView):
 
     # ----------------------------------------------------------------- show
     def _show(self, pk):
-        widgets = super()._show(pk)
-        g.engine_record = self.datamodel.get(pk, self._base_filters)
-        return widgets
+        g.engine_record = None
+        return super()._show(pk)
+
+    def _get_show_widget(self, pk, item, widgets=None, actions=None, show_fieldsets=None):
+        """The record FAB read within the base filters (the data scope) is the one the workflow panel and lines
+        show: read once, not again."""
+        g.engine_record = item
+        return super()._get_show_widget(pk, item, widgets=widgets, actions=actions, show_fieldsets=show_fieldsets)
 
     def render_show_extras(self) -> dict:
         record = g.get("engine_record")
