@@ -14,6 +14,8 @@ from sqlalchemy.orm import ColumnProperty, aliased, selectinload
 
 from app.meta import pinyin
 
+# Rows skipped from which a list page is found by its keys first (page 80 at 25 rows a page).
+FAR_OFFSET = 2000
 
 class ExpressionFilter(BaseFilter):
     """A filter whose value is a callable returning SQL criteria for the model (quick filters, scope)."""
@@ -177,8 +179,28 @@ class EngineInterface(SQLAInterface):
             options.append(loader)
         return options
 
-    def apply_all(self, query, *args, **kwargs):
-        return super().apply_all(query, *args, **kwargs).options(*self._loader_options())
+    def apply_all(self, query, filters=None, order_column="", order_direction="", page=None, page_size=None,
+                  select_columns=None, outer_default_load=False):
+        """FAB 5.3.0's apply_all, with the shown relations loaded and a far page found by its keys first."""
+        if page and page_size and page * page_size >= FAR_OFFSET and order_column and not select_columns:
+            return self._far_page(query, filters, order_column, order_direction, page, page_size)
+        return super().apply_all(query, filters, order_column, order_direction, page, page_size, select_columns,
+                                 outer_default_load).options(*self._loader_options())
+
+    def _far_page(self, query, filters, order_column, order_direction, page, page_size):
+        """A page deep in the list (``OFFSET`` of thousands of rows) in one statement: the page's keys are
+        found by the same filters, order and offset, selecting the primary key only — a walk over the order's
+        (column, id) index without reading the rows skipped — and only those rows are then read and ordered.
+
+        The same rows in the same order as plain ``OFFSET`` (the order always ends with the primary key).
+        Measured at 200,000 assets on PostgreSQL: bench/postgres_pages.py.
+        """
+        pk = self.get_pk()
+        keys = self._apply_inner_all(self.session.query(self.obj), filters, order_column, order_direction,
+                                     page, page_size, aliases_mapping={}).with_entities(pk)
+        rows = query.filter(pk.in_(keys.scalar_subquery()))
+        return self.apply_order_by(rows, order_column, order_direction, aliases_mapping={},
+                                   bypass_many_to_many=True, add_pk=True).options(*self._loader_options())
 
     # Written against FAB 5.3.0, whose apply_order_by sorts a relation by "related.id = fk" (a 500): use its name.
     def apply_order_by(self, query, order_column, order_direction, aliases_mapping=None,
