@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 PAGES = [
     ("首页", "/"),
     ("资产卡片", "/asset/list/"),
-    ("资产：第 100 页", "/asset/list/?page_AssetView=99"),
+    ("资产：第 70 页", "/asset/list/?page_AssetView=69"),
     ("报修单", "/repair-order/list/"),
     ("教职工", "/staff/list/"),
     ("学生", "/student/list/"),

@@ -13,6 +13,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import ColumnProperty, aliased, selectinload
 
 from app.meta import pinyin
+from app.rules.search import contains
 
 # Rows skipped from which a list page is found by its keys first (page 80 at 25 rows a page).
 FAR_OFFSET = 2000
@@ -86,15 +87,16 @@ PINYIN_FILTERS = {
     # 包含 / 开头是 match the characters or the pinyin; 不包含 excludes both.
     fab_filters.FilterContains: _with_pinyin(
         fab_filters.FilterContains,
-        lambda field, py, v: or_(field.ilike(f"%{v}%"), py) if py is not None else field.ilike(f"%{v}%")),
+        lambda field, py, v: or_(contains(field, f"%{v}%", v), py) if py is not None
+        else contains(field, f"%{v}%", v)),
     fab_filters.FilterStartsWith: _with_pinyin(
         fab_filters.FilterStartsWith,
-        lambda field, py, v: or_(field.ilike(f"{v}%"), py) if py is not None else field.ilike(f"{v}%"),
+        lambda field, py, v: or_(contains(field, f"{v}%", v), py) if py is not None else contains(field, f"{v}%", v),
         starts=True),
     fab_filters.FilterNotContains: _with_pinyin(
         fab_filters.FilterNotContains,
-        lambda field, py, v: and_(~field.ilike(f"%{v}%"), or_(~py, py.is_(None))) if py is not None
-        else ~field.ilike(f"%{v}%")),
+        lambda field, py, v: and_(~contains(field, f"%{v}%", v), or_(~py, py.is_(None))) if py is not None
+        else ~contains(field, f"%{v}%", v)),
 }
 
 
