@@ -16,7 +16,7 @@ from flask import current_app, has_request_context
 from sqlalchemy import false, inspect, or_
 
 from app.declare.roles import DataScope
-from app.rules import identity
+from app.rules import identity, related
 from app.rules.identity import Identity, acting_user, current_identity, request_cache
 
 
@@ -36,7 +36,7 @@ def _walk(model: type, path: str, leaf: Callable[[type, Any], Any]):
     if not rest:
         return leaf(model, attr)
     inner = _walk(prop.mapper.class_, rest, leaf)
-    return attr.any(inner) if prop.uselist else attr.has(inner)
+    return related.matches(model, head, inner)
 
 
 def _fk(attr):
@@ -98,7 +98,7 @@ def by_unit(model: type, departments: tuple[str, ...], owners: tuple[str, ...], 
             if not placed:
                 return None
             inner = or_(*[_department_criterion(target, p, me.unit_tree) for p in placed])
-            return inner if attr is None else attr.has(inner)
+            return inner if attr is None else related.matches(owner_model, attr.key, inner)
 
         criterion = _walk_or_none(model, path, leaf)
         if criterion is not None:
@@ -115,9 +115,7 @@ def _walk_or_none(model: type, path: str, leaf):
     if not rest:
         return leaf(model, attr)
     inner = _walk_or_none(attr.property.mapper.class_, rest, leaf)
-    if inner is None:
-        return None
-    return attr.any(inner) if attr.property.uselist else attr.has(inner)
+    return related.matches(model, head, inner) if inner is not None else None
 
 
 def _own_department(me: Identity) -> tuple[int, ...]:
