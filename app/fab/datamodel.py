@@ -18,6 +18,7 @@ from app.rules.search import contains
 # Rows skipped from which a list page is found by its keys first (page 80 at 25 rows a page).
 FAR_OFFSET = 2000
 
+
 class ExpressionFilter(BaseFilter):
     """A filter whose value is a callable returning SQL criteria for the model (quick filters, scope)."""
 
