@@ -60,7 +60,7 @@ class Department(Entity):
         menu_order=10,
         list=["name", "code", "parent", "kind", "head", "phone"],
         search=["name", "code", "parent", "kind"],
-        form=["name", "code", "parent", "kind", "head", "phone", "duty"],
+        form=["name", "code", "parent", "kind", "head", "phone", "duty", "is_unit"],
         order=("code", "asc"),
         quick_filters=[
             quick("后勤", kind=DepartmentKind.logistics),
@@ -80,6 +80,7 @@ class Department(Entity):
     head = relation("Staff", "负责人", foreign_keys=[head_id], post_update=True)
     phone = telephone("联系电话")
     duty = long_text("职责")
+    is_unit = flag("独立单位", help="区教育局下有多所学校时，勾选各校的顶级部门：本校人员“全部”的数据范围即本校")
 
     def __str__(self) -> str:
         return self.name or ""
@@ -94,7 +95,7 @@ class Department(Entity):
         return {}
 
     def subtree_ids(self) -> list[int]:
-        """This department and every department below it (one statement for a stored department)."""
+        """This department and every department below it (the tree read once a request for a stored one)."""
         session = object_session(self)
         if session is None or self.id is None or inspect(self).pending:
             found, todo = [], [self]
@@ -103,16 +104,47 @@ class Department(Entity):
                 found.append(node.id)
                 todo.extend(node.children)
             return found
-        return subtree_ids_of(session, self.id)
+        return list(DepartmentTree.read(session).below(self.id))
 
 
-def subtree_ids_of(session, department_id: int) -> list[int]:
-    """A stored department and every department below it, in one recursive statement (UNION, not UNION ALL,
-    so that even a loop in the tree ends); [] when there is no such department."""
-    tree = select(Department.id).where(Department.id == department_id).cte("subtree", recursive=True)
-    tree = tree.union(select(Department.id).where(Department.parent_id == tree.c.id))
-    found = session.scalars(select(tree.c.id).order_by(tree.c.id)).all()
-    return [department_id, *(i for i in found if i != department_id)] if department_id in found else []
+class DepartmentTree:
+    """The whole department tree from one statement (a bureau's 30 schools are some 500 rows), read once a
+    request: the departments below one, and the unit (school) one belongs to."""
+
+    def __init__(self, rows):
+        self.parent = {id_: parent for id_, parent, _ in rows}
+        self.units = {id_ for id_, _, unit in rows if unit}
+        self.children: dict[int | None, list[int]] = {}
+        for id_, parent, _ in rows:
+            self.children.setdefault(parent, []).append(id_)
+
+    @classmethod
+    def read(cls, session) -> "DepartmentTree":
+        from flask import has_request_context
+        from sqlalchemy import select
+
+        cache = identity.request_cache("department_tree") if has_request_context() else {}
+        if "tree" not in cache:
+            cache["tree"] = cls(session.execute(select(Department.id, Department.parent_id, Department.is_unit)
+                                             .order_by(Department.id)).all())
+        return cache["tree"]
+
+    def below(self, department_id: int) -> tuple[int, ...]:
+        found, todo = [], [department_id]
+        while todo:
+            node = todo.pop()
+            found.append(node)
+            todo.extend(self.children.get(node, ()))
+        return tuple(found)
+
+    def unit_of(self, department_id: int) -> int | None:
+        node, seen = department_id, set()
+        while node is not None and node not in seen:
+            if node in self.units:
+                return node
+            seen.add(node)
+            node = self.parent.get(node)
+        return None
 
 
 class Staff(Entity):
@@ -286,5 +318,8 @@ def place_of(user) -> identity.Identity:
     staff = db.session.query(Staff).filter(Staff.user_id == user.id).one_or_none()
     if staff is None or staff.department_id is None:
         return identity.Identity(user_id=user.id, staff_id=staff.id if staff else None)
+    tree = DepartmentTree.read(db.session)
+    unit = tree.unit_of(staff.department_id)
     return identity.Identity(user_id=user.id, staff_id=staff.id, department_id=staff.department_id,
-                          department_tree=tuple(subtree_ids_of(db.session, staff.department_id)))
+                             department_tree=tree.below(staff.department_id),
+                             unit_tree=tree.below(unit) if unit is not None else None)

@@ -164,7 +164,11 @@ REPAIR_WORKFLOW = Workflow("status", [
 
 class RepairOrder(Entity):
     __tablename__ = "repair_order"
-    __table_args__ = (Index("ix_repair_order_status_promised_at", "status", "promised_at"),)
+    __table_args__ = (
+        Index("ix_repair_order_status_promised_at", "status", "promised_at"),
+        # the list's order and its tie-break: a page far down the list walks this index (app/fab/datamodel.py)
+        Index("ix_repair_order_reported_at_id", "reported_at", "id"),
+    )
     __admin__ = Admin(
         "报修单",
         menu="维修管理",

@@ -100,6 +100,7 @@ ROLES = {
         **SELF_SERVICE, "Asset": "read", "Location": "read", "Budget": "read", "BudgetReport": "read",
         "Patrol": "read add edit", "Hazard": "read add edit",
     }, "巡视、隐患、申请"),
+    "局后勤科": RoleSpec(DataScope.all, {"*": "read"}, "区教育局后勤科：全区各校只读（本人在局的部门，不属任何学校）"),
     "教职工": RoleSpec(DataScope.own, {
         **SELF_SERVICE, "AssetLoan": "read add", "Household": "read", "Meter": "read", "MeterReading": "read",
         "Survey": "read", "SurveyItem": "read", "SurveyResponse": "read add",

@@ -13,6 +13,10 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import ColumnProperty, aliased, selectinload
 
 from app.meta import pinyin
+from app.rules.search import contains
+
+# Rows skipped from which a list page is found by its keys first (page 80 at 25 rows a page).
+FAR_OFFSET = 2000
 
 
 class ExpressionFilter(BaseFilter):
@@ -84,15 +88,16 @@ PINYIN_FILTERS = {
     # 包含 / 开头是 match the characters or the pinyin; 不包含 excludes both.
     fab_filters.FilterContains: _with_pinyin(
         fab_filters.FilterContains,
-        lambda field, py, v: or_(field.ilike(f"%{v}%"), py) if py is not None else field.ilike(f"%{v}%")),
+        lambda field, py, v: or_(contains(field, f"%{v}%", v), py) if py is not None
+        else contains(field, f"%{v}%", v)),
     fab_filters.FilterStartsWith: _with_pinyin(
         fab_filters.FilterStartsWith,
-        lambda field, py, v: or_(field.ilike(f"{v}%"), py) if py is not None else field.ilike(f"{v}%"),
+        lambda field, py, v: or_(contains(field, f"{v}%", v), py) if py is not None else contains(field, f"{v}%", v),
         starts=True),
     fab_filters.FilterNotContains: _with_pinyin(
         fab_filters.FilterNotContains,
-        lambda field, py, v: and_(~field.ilike(f"%{v}%"), or_(~py, py.is_(None))) if py is not None
-        else ~field.ilike(f"%{v}%")),
+        lambda field, py, v: and_(~contains(field, f"%{v}%", v), or_(~py, py.is_(None))) if py is not None
+        else ~contains(field, f"%{v}%", v)),
 }
 
 
@@ -177,8 +182,28 @@ class EngineInterface(SQLAInterface):
             options.append(loader)
         return options
 
-    def apply_all(self, query, *args, **kwargs):
-        return super().apply_all(query, *args, **kwargs).options(*self._loader_options())
+    def apply_all(self, query, filters=None, order_column="", order_direction="", page=None, page_size=None,
+                  select_columns=None, outer_default_load=False):
+        """FAB 5.3.0's apply_all, with the shown relations loaded and a far page found by its keys first."""
+        if page and page_size and page * page_size >= FAR_OFFSET and order_column and not select_columns:
+            return self._far_page(query, filters, order_column, order_direction, page, page_size)
+        return super().apply_all(query, filters, order_column, order_direction, page, page_size, select_columns,
+                                 outer_default_load).options(*self._loader_options())
+
+    def _far_page(self, query, filters, order_column, order_direction, page, page_size):
+        """A page deep in the list (``OFFSET`` of thousands of rows) in one statement: the page's keys are
+        found by the same filters, order and offset, selecting the primary key only — a walk over the order's
+        (column, id) index without reading the rows skipped — and only those rows are then read and ordered.
+
+        The same rows in the same order as plain ``OFFSET`` (the order always ends with the primary key).
+        Measured at 200,000 assets on PostgreSQL: bench/postgres_pages.py.
+        """
+        pk = self.get_pk()
+        keys = self._apply_inner_all(self.session.query(self.obj), filters, order_column, order_direction,
+                                     page, page_size, aliases_mapping={}).with_entities(pk)
+        rows = query.filter(pk.in_(keys.scalar_subquery()))
+        return self.apply_order_by(rows, order_column, order_direction, aliases_mapping={},
+                                   bypass_many_to_many=True, add_pk=True).options(*self._loader_options())
 
     # Written against FAB 5.3.0, whose apply_order_by sorts a relation by "related.id = fk" (a 500): use its name.
     def apply_order_by(self, query, order_column, order_direction, aliases_mapping=None,

@@ -42,12 +42,14 @@ def uses_redis(app: Flask) -> bool:
 
 
 def scope_key(user: Any) -> tuple:
-    """Who the value is for: account, roles, and place (staff record, department and the departments below)."""
+    """Who the value is for: account, roles, and place (staff record, department and the departments below,
+    the unit's departments)."""
     acting = identity.acting_user()
     same = getattr(acting, "id", None) == getattr(user, "id", None)
     place = identity.current_identity() if same else identity.of(user)
     roles = tuple(sorted(role.name for role in getattr(user, "roles", ())))
-    return (getattr(user, "id", None), roles, place.staff_id, place.department_id, place.department_tree)
+    return (getattr(user, "id", None), roles, place.staff_id, place.department_id, place.department_tree,
+            place.unit_tree)
 
 
 def key_of(name: str, user: Any, reads: Iterable[str] | None) -> str:

@@ -11,12 +11,17 @@ from flask_login import current_user
 
 @dataclass(frozen=True)
 class Identity:
-    """Where the login user sits: their staff record and department (and the departments below it)."""
+    """Where the login user sits: their staff record and department (and the departments below it).
+
+    ``unit_tree``: the departments of the unit they belong to (a school among several, under a bureau), which
+    bounds even a 全部 scope; None where the organisation is one unit (or the user belongs to none: a
+    bureau-wide reader)."""
 
     user_id: int
     staff_id: int | None = None
     department_id: int | None = None
     department_tree: tuple[int, ...] = ()
+    unit_tree: tuple[int, ...] | None = None
 
 
 _identity_provider: Callable[[Any], Identity] | None = None

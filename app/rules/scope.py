@@ -9,13 +9,14 @@ bulk actions, dropdowns, search, the REST API, exports and dashboards, and check
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Callable
 
 from flask import current_app, has_request_context
 from sqlalchemy import false, inspect, or_
 
 from app.declare.roles import DataScope
-from app.rules import identity
+from app.rules import identity, related
 from app.rules.identity import Identity, acting_user, current_identity, request_cache
 
 
@@ -35,7 +36,7 @@ def _walk(model: type, path: str, leaf: Callable[[type, Any], Any]):
     if not rest:
         return leaf(model, attr)
     inner = _walk(prop.mapper.class_, rest, leaf)
-    return attr.any(inner) if prop.uselist else attr.has(inner)
+    return related.matches(model, head, inner)
 
 
 def _fk(attr):
@@ -68,8 +69,11 @@ def _one_scope(model: type, scope: DataScope, me: Identity):
     declared = getattr(getattr(model, "__admin__", None), "scope", None)
     departments = _paths(getattr(declared, "department", None))
     owners = _paths(getattr(declared, "owner", None))
-    if scope == DataScope.all or not (departments or owners):
+    if not (departments or owners):
         return None
+    if scope == DataScope.all:
+        # 全部: the whole organisation, or the whole of the user's unit (their school within a bureau)
+        return by_unit(model, departments, owners, me) if me.unit_tree is not None else None
     by_department = lambda ids: or_(*[_department_criterion(model, p, ids) for p in departments])  # noqa: E731
     by_owner = lambda: or_(*[_owner_criterion(model, p, me) for p in owners])  # noqa: E731
     if scope == DataScope.own:
@@ -80,15 +84,53 @@ def _one_scope(model: type, scope: DataScope, me: Identity):
     return by_owner()
 
 
+def by_unit(model: type, departments: tuple[str, ...], owners: tuple[str, ...], me: Identity):
+    """Within the user's unit: a record placed in one of its departments; a record placed by its people only,
+    by where they are (the person's own department path, e.g. a staff record's 部门)."""
+    if departments:
+        return or_(*[_department_criterion(model, p, me.unit_tree) for p in departments])
+    found = []
+    for path in owners:
+        def leaf(owner_model, attr):
+            target = owner_model if attr is None else attr.property.mapper.class_
+            placed = _paths(getattr(getattr(target, "__admin__", None), "scope", None) and
+                            target.__admin__.scope.department)
+            if not placed:
+                return None
+            inner = or_(*[_department_criterion(target, p, me.unit_tree) for p in placed])
+            return inner if attr is None else related.matches(owner_model, attr.key, inner)
+
+        criterion = _walk_or_none(model, path, leaf)
+        if criterion is not None:
+            found.append(criterion)
+    return or_(*found) if found else None
+
+
+def _walk_or_none(model: type, path: str, leaf):
+    """:func:`_walk`, but None when the leaf has no criterion."""
+    head, _, rest = path.partition(".")
+    if head == "self":
+        return leaf(model, None)
+    attr = getattr(model, head)
+    if not rest:
+        return leaf(model, attr)
+    inner = _walk_or_none(attr.property.mapper.class_, rest, leaf)
+    return related.matches(model, head, inner) if inner is not None else None
+
+
 def _own_department(me: Identity) -> tuple[int, ...]:
     return (me.department_id,) if me.department_id else ()
+
+
+def is_administrator(user: Any) -> bool:
+    return current_app.config.get("AUTH_ROLE_ADMIN") in [role.name for role in getattr(user, "roles", [])]
 
 
 def scopes_for(model: type, user: Any) -> set[DataScope]:
     """The scopes of the user's roles that may read ``model``; all their roles' scopes if none may."""
     engine = current_app.extensions["engine"]
     names = [role.name for role in getattr(user, "roles", [])]
-    if current_app.config.get("AUTH_ROLE_ADMIN") in names:
+    if is_administrator(user):
         return {DataScope.all}
     declared = [engine.roles[n] for n in names if n in engine.roles]
     readers = [spec for spec in declared if "read" in spec.actions_for(model.__name__)]
@@ -110,6 +152,8 @@ def criterion(model: type, user: Any = None):
     if key in cache:
         return cache[key]
     me = current_identity() if user is acting else identity.of(user)
+    if is_administrator(user):
+        me = replace(me, unit_tree=None)  # the system administrator sees every unit
     parts = [_one_scope(model, scope, me) for scope in scopes_for(model, user)]
     result = None if any(p is None for p in parts) else or_(*parts)
     cache[key] = result

