@@ -36,6 +36,7 @@ NO_UNIT = "（未指定服务单位）"
 class Identity(Choice):
     staff = "教职工"
     student = "学生"
+    parent = "家长"
 
 
 class Rating(Choice):
@@ -128,9 +129,12 @@ class SurveyResponse(Entity):
         form=["survey", "identity", "submitted_on", "comment"],
         order=("submitted_on", "desc"),
         lines=[Lines("answers", ["item", "rating"])],
-        quick_filters=[quick("教职工", identity=Identity.staff), quick("学生", identity=Identity.student)],
+        quick_filters=[quick("教职工", identity=Identity.staff), quick("学生", identity=Identity.student),
+                       quick("家长", identity=Identity.parent)],
         scope=Scope(owner="submitter"),
     )
+    # A sheet sent through a 问卷链接 (models/survey_links.py): one per 答卷码, one per account and link.
+    __table_args__ = (UniqueConstraint("link_id", "submitter_id"),)
     id = pk()
     survey_id = key("survey.id", required=True)
     survey = relation("Survey", "调查", lazy="joined")
@@ -141,6 +145,10 @@ class SurveyResponse(Entity):
     submitter_id = key("ab_user.id")
     submitter = relation("User", "填写人")
     answers = relation("SurveyAnswer", "单项评价", back_populates="response", cascade="all, delete-orphan")
+    link_id = key("survey_link.id")
+    link = relation("SurveyLink", "问卷链接")
+    code_id = key("survey_code.id", unique=True)
+    code = relation("SurveyCode", "答卷码")
 
     def __str__(self) -> str:
         return f"{self.survey.title if self.survey else ''} 答卷#{self.id or '新'}"

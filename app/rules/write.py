@@ -20,7 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.declare import guards
 from app.meta import formatting, introspect
-from app.rules import identity, locks, numbering, qualify, references, scope, values
+from app.rules import identity, locks, numbering, public, qualify, references, scope, values
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +117,8 @@ def save(session, item, populate: Callable[[], dict | None] | None = None, *, se
         specs = getattr(getattr(item, "__admin__", None), "lines", ())
         with session.no_autoflush:
             filled = (populate() if populate is not None else None) or {}
+            if public.active():  # a page without login writes only what its model declares public
+                filled.update(public.unwritable(item))
             found = locks.document_refusal(item)  # a line put under (or moved to) a locked document
             if found:
                 session.rollback()
