@@ -12,6 +12,7 @@ from .canteen_board import CanteenBoardView
 from .dorm_allocation import DormAllocationView
 from .meter_grid import MeterGridView
 from .printing import PRINTS as PRINTED
+from .public_feedback import PublicFeedbackView
 from .purchase_board import PurchaseBoardView
 from .routine_checks import RoutineChecksView
 from .satisfaction_report import SatisfactionReportView
@@ -27,3 +28,6 @@ PAGES: list = [DormAllocationView, MeterGridView, UtilityReportView, Satisfactio
 
 # Pages of one record reached from its detail page with its model's read permission (app/features/prints.py).
 PRINTS: list = PRINTED + [StocktakeScanView, StocktakeReportPrint, AssessmentFactsView]
+
+# Pages without login, reached by a QR code (app/web/pages.py PublicPage).
+PUBLIC: list = [PublicFeedbackView]
