@@ -204,3 +204,32 @@ def test_monthly_figures_match_a_hand_count(app, db):
         for item in made:
             db.session.delete(item)
         db.session.commit()
+
+
+def test_the_home_pages_of_the_director_and_the_managers_show_the_months_figures(clients, client, db):
+    from views.feedback_dashboard import feedback_by_month
+
+    sent_item(db, send(client, content="看板上要数到我"))
+    for username in ("zongwu", "shitang"):
+        home = clients(username).get("/").text
+        assert "投诉建议（近6个月）" in home and "3日内回复" in home
+    assert "投诉建议（近6个月）" not in clients("jiaoshi").get("/").text
+    with clients("shitang").application.test_request_context("/"):
+        from flask_login import login_user
+
+        from models.org import Staff
+
+        login_user(db.session.scalar(select(Staff).join(Staff.user).where(Staff.name == "吴海涛")).user)
+        chart = feedback_by_month()
+        assert [name for name, _ in chart.details] == ["师生食堂"]  # the canteen manager's unit only
+
+
+def test_the_director_prints_each_points_qr_poster_encoding_its_public_address(clients):
+    from views.printing import qr_svg
+
+    director = clients("zongwu")
+    sheet = director.get("/print/feedback-posters/").text
+    url = "http://localhost/feedback/canteen"
+    assert "师生食堂一楼大厅" in sheet and "男生宿舍1号楼门厅" in sheet and "后勤办公室" in sheet
+    assert f'data-url="{url}"' in sheet and qr_svg(url) in sheet
+    assert clients("jiaoshi").get("/print/feedback-posters/").status_code != 200
