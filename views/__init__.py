@@ -14,6 +14,7 @@ from .feedback_posters import FeedbackPosterPrint
 from .meter_grid import MeterGridView
 from .printing import PRINTS as PRINTED
 from .public_feedback import PublicFeedbackView
+from .public_survey import PublicSurveyView
 from .purchase_board import PurchaseBoardView
 from .routine_checks import RoutineChecksView
 from .satisfaction_report import SatisfactionReportView
@@ -31,4 +32,4 @@ PAGES: list = [DormAllocationView, MeterGridView, UtilityReportView, Satisfactio
 PRINTS: list = PRINTED + [StocktakeScanView, StocktakeReportPrint, AssessmentFactsView, FeedbackPosterPrint]
 
 # Pages without login, reached by a QR code (app/web/pages.py PublicPage).
-PUBLIC: list = [PublicFeedbackView]
+PUBLIC: list = [PublicFeedbackView, PublicSurveyView]
