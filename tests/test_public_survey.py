@@ -179,3 +179,17 @@ def test_sheets_by_link_count_in_the_satisfaction_rates_per_identity(client, cli
     assert by_identity["学生"]["rate_text"] == "100.0%" and by_identity["家长"]["rate_text"] == "50.0%"
     report = clients("zongwu").get(f"/satisfaction-report/?survey={made.id}").text
     assert "按填写人身份" in report and "家长" in report and "50.0%" in report
+
+
+def test_the_director_prints_the_unused_codes_as_slips_whose_qr_opens_the_link_with_the_code(clients, db, survey):
+    from views.printing import qr_svg
+
+    made, links = survey
+    link = links[Identity.student]
+    used, unused = link.codes[0], link.codes[1]
+    used.used_at = clock.now()
+    db.session.commit()
+    sheet = clients("zongwu").get(f"/print/survey-slips/{link.id}").text
+    url = f"http://localhost/survey/{link.slug}?code={unused.code}"
+    assert unused.code in sheet and used.code not in sheet and qr_svg(url) in sheet and "学生" in sheet
+    assert clients("jiaoshi").get(f"/print/survey-slips/{link.id}").status_code != 200

@@ -21,6 +21,7 @@ from .satisfaction_report import SatisfactionReportView
 from .spending_board import SpendingBoardView
 from .stock_ledger import StockLedgerView
 from .stocktake_report import StocktakeReportPrint
+from .survey_slips import SurveySlipPrint
 from .stocktake_scan import StocktakeScanView
 from .utility_report import UtilityReportView
 
@@ -29,7 +30,8 @@ PAGES: list = [DormAllocationView, MeterGridView, UtilityReportView, Satisfactio
                AssessmentRankingView, CanteenBoardView]
 
 # Pages of one record reached from its detail page with its model's read permission (app/features/prints.py).
-PRINTS: list = PRINTED + [StocktakeScanView, StocktakeReportPrint, AssessmentFactsView, FeedbackPosterPrint]
+PRINTS: list = PRINTED + [StocktakeScanView, StocktakeReportPrint, AssessmentFactsView, FeedbackPosterPrint,
+                        SurveySlipPrint]
 
 # Pages without login, reached by a QR code (app/web/pages.py PublicPage).
 PUBLIC: list = [PublicFeedbackView, PublicSurveyView]
