@@ -71,7 +71,7 @@ class FeedbackPoint(Entity):
     id = pk()
     name = text("张贴位置", 50, required=True, help="例：师生食堂一楼大厅、1号宿舍楼门厅")
     code = text("二维码编码", 30, required=True, unique=True,
-                help="二维码网址的末段，小写字母、数字或连字符，例：canteen、dorm-1")
+                help="二维码网址的末段：小写字母、数字或连字符，例：st1（食堂）、ss3（3号宿舍楼）")
     unit_id = key("department.id")
     unit = relation("Department", "服务单位", help="不填则由反馈人选择服务单位（如后勤办公室）")
     active = flag("启用", default=True)

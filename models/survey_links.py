@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import select
-
 from app.declare import (
     Admin,
     Choice,
@@ -33,6 +31,7 @@ MENU = "满意度"
 BATCH_MAX = 500
 # Code letters a person can read off a slip and type: no 0/O, 1/I/L.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+DIGITS = "23456789"
 CODE_LENGTH = 8
 
 
@@ -128,12 +127,9 @@ class SurveyCode(Entity):
 
 
 def new_code() -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+    """Eight characters, the last a digit: a code reads as a code, never as a word."""
+    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH - 1)) + secrets.choice(DIGITS)
 
 
 def normalized(code: str) -> str:
     return "".join(ch for ch in (code or "").upper() if ch.isalnum())[:16]
-
-
-def find_code(session, link: SurveyLink, code: str) -> SurveyCode | None:
-    return session.scalar(select(SurveyCode).where(SurveyCode.link_id == link.id, SurveyCode.code == normalized(code)))

@@ -85,9 +85,9 @@ def test_the_pages_without_login_need_the_token_too(csrf_app, db):
     visitor = csrf_app.test_client()
     before = db.session.query(Feedback).count()
     data = {"kind": "complaint", "content": "伪造的投诉"}
-    refused = visitor.post("/feedback/canteen", data=data)
+    refused = visitor.post("/feedback/st1", data=data)
     assert refused.status_code == 400 and "页面已过期" in refused.text
     assert db.session.query(Feedback).count() == before
-    data["csrf_token"] = token_of(visitor.get("/feedback/canteen").text)
-    assert visitor.post("/feedback/canteen", data=data).status_code == 302
+    data["csrf_token"] = token_of(visitor.get("/feedback/st1").text)
+    assert visitor.post("/feedback/st1", data=data).status_code == 302
     assert db.session.query(Feedback).count() == before + 1

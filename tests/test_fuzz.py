@@ -91,7 +91,7 @@ def test_every_public_page_answers_any_input_without_a_server_error(fuzz_app):
         db.session.commit()
         db.session.remove()
     visitor = fuzz_app.test_client()
-    forms = ["/feedback/canteen", "/feedback/office", f"/survey/{slug}"]
+    forms = ["/feedback/st1", "/feedback/hq1", f"/survey/{slug}"]
     tried, failures = 0, []
     for path in forms:
         page = visitor.get(path)

@@ -21,8 +21,8 @@ from .satisfaction_report import SatisfactionReportView
 from .spending_board import SpendingBoardView
 from .stock_ledger import StockLedgerView
 from .stocktake_report import StocktakeReportPrint
-from .survey_slips import SurveySlipPrint
 from .stocktake_scan import StocktakeScanView
+from .survey_slips import SurveySlipPrint
 from .utility_report import UtilityReportView
 
 PAGES: list = [DormAllocationView, MeterGridView, UtilityReportView, SatisfactionReportView, PurchaseBoardView,

@@ -55,6 +55,7 @@ def no_store(response):
 
 class PublicFeedbackView(PublicPage):
     route_base = "/feedback"
+    menu_label = "投诉建议（公开页面）"
     template_folder = TEMPLATES
 
     def _page(self, template: str, status: int = 200, **kwargs):

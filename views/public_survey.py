@@ -13,14 +13,13 @@ from flask import redirect, request
 from flask_appbuilder import expose
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 
 from app.extensions import db
 from app.meta import clock
 from app.rules import public, read, write
 from app.web.pages import PublicPage
 from models.satisfaction import Rating, Survey, SurveyAnswer, SurveyItem, SurveyResponse
-from models.survey_links import Admission, SurveyCode, SurveyLink, find_code, normalized
+from models.survey_links import Admission, SurveyCode, SurveyLink, normalized
 
 from .base import TEMPLATES
 from .public_feedback import no_store
@@ -46,13 +45,29 @@ def _survey_reach(link: SurveyLink) -> dict:
             SurveyItem: SurveyItem.survey_id == link.survey_id}
 
 
+def _mine(link: SurveyLink):
+    """The login user's own sheet through ``link`` (at most one)."""
+    return (SurveyResponse.link_id == link.id) & (SurveyResponse.submitter_id == current_user.id)
+
+
 def _already_answered(link: SurveyLink) -> bool:
-    return db.session.scalar(select(SurveyResponse.id).where(
-        SurveyResponse.link_id == link.id, SurveyResponse.submitter_id == current_user.id)) is not None
+    with public.reach({SurveyResponse: _mine(link)}):
+        return read.query(db.session, SurveyResponse).first() is not None
+
+
+def _code(link: SurveyLink, typed: str) -> SurveyCode | None:
+    with public.reach({SurveyCode: (SurveyCode.link_id == link.id) & (SurveyCode.code == normalized(typed))}):
+        return read.query(db.session, SurveyCode).first()
+
+
+def _code_answered(code: SurveyCode) -> bool:
+    with public.reach({SurveyResponse: SurveyResponse.code_id == code.id}):
+        return read.query(db.session, SurveyResponse).first() is not None
 
 
 class PublicSurveyView(PublicPage):
     route_base = "/survey"
+    menu_label = "问卷填写（公开页面）"
     template_folder = TEMPLATES
 
     def _page(self, template: str, status: int = 200, **kwargs):
@@ -94,7 +109,7 @@ class PublicSurveyView(PublicPage):
         typed = self._typed(items)
         errors, code = {}, None
         if link.admission == Admission.code:
-            code = find_code(db.session, link, typed["code"])
+            code = _code(link, typed["code"])
             if code is None:
                 errors["code"] = NO_CODE
             elif code.used_at is not None:
@@ -110,8 +125,7 @@ class PublicSurveyView(PublicPage):
         response = SurveyResponse(survey=link.survey, link=link, code=code, identity=link.audience,
                                   submitted_on=clock.today(), comment=typed["comment"] or None,
                                   answers=[SurveyAnswer(item=item, rating=ratings[item.id]) for item in items])
-        mine = (SurveyResponse.code_id == code.id) if code is not None else \
-            (SurveyResponse.link_id == link.id) & (SurveyResponse.submitter_id == current_user.id)
+        mine = (SurveyResponse.code_id == code.id) if code is not None else _mine(link)
         reach = {**_survey_reach(link), SurveyResponse: mine}
         if code is not None:
             reach[SurveyCode] = SurveyCode.id == code.id
@@ -125,10 +139,8 @@ class PublicSurveyView(PublicPage):
 
     def _refused(self, link, items, typed, code, refused):
         """A refusal said plainly: the code (or this account) was used meanwhile, else the rules' own words."""
-        db.session.expire_all()
-        link = db.session.get(SurveyLink, link.id)
-        if code is not None and db.session.scalar(
-                select(SurveyResponse.id).where(SurveyResponse.code_id == code.id)) is not None:
+        db.session.expire_all()  # what the database holds now (the link and code are read again)
+        if code is not None and _code_answered(code):
             return self._form(link, items, typed, {"code": USED})
         if link.admission == Admission.login and _already_answered(link):
             return self._note(ANSWERED, title=link.survey.title)

@@ -2,7 +2,6 @@
 the link with its code filled in, handed to students or sent home to parents. Printed from the link's record."""
 from __future__ import annotations
 
-from flask import url_for
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 

@@ -24,12 +24,17 @@ _KEY = "grants"
 
 @contextmanager
 def reach(grants: Mapping[type, Any]) -> Iterator[None]:
+    """Within the block the public reaches exactly ``grants``; an enclosing reach is restored after it."""
     cache = request_cache("public_reach")
+    enclosing = cache.get(_KEY)
     cache[_KEY] = dict(grants)
     try:
         yield
     finally:
-        cache.pop(_KEY, None)
+        if enclosing is None:
+            cache.pop(_KEY, None)
+        else:
+            cache[_KEY] = enclosing
 
 
 def active() -> bool:

@@ -6,6 +6,7 @@ A model declares the paths that place a record in a department and with people
 that may read it (or, where none may — a dropdown of a model the user cannot open — all their roles');
 several roles give the union. The result is one SQL criterion, applied to lists, detail, edit, delete,
 bulk actions, dropdowns, search, the REST API, exports and dashboards, and checked on every save.
+On a page without login the scope is what that page names, nothing else (app/rules/public.py).
 """
 from __future__ import annotations
 

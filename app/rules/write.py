@@ -1,9 +1,10 @@
 """The one write path: every create, update and delete — generated forms, REST, workflow steps' forms,
 imports, document lines, hand-written pages — saves here, in this order: the record's declared lock (as
 stored), the row version the writer saw, the fields (filled by the door, which offers only the fields that
-door may write: app/web/crud.py form_columns, app/web/rest.py writable), every reference within scope and
-its qualifying rule (app/rules/references.py), a change that reopens an approved record, the model's own
-rules, and the commit — whose flush writes the audit row (app/rules/audit.py).
+door may write: app/web/crud.py form_columns, app/web/rest.py writable; a page without login writes only the
+model's declared public fields, app/rules/public.py), every reference within scope and its qualifying rule
+(app/rules/references.py), a change that reopens an approved record, the model's own rules, and the commit —
+whose flush writes the audit row (app/rules/audit.py).
 
 Warnings: a model's ``warnings()`` (app/declare/entity.py) are what its rules say without refusing — 超出预算 within
 the tolerance. They are asked once the rules passed, before the commit, and returned by :func:`save` (and set on the

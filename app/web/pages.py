@@ -24,4 +24,5 @@ class PublicPage(BaseView):
     in ``app.rules.public.reach``; its POSTs are limited per client address (``rate_limit``, a config key)."""
 
     default_view = "index"
+    menu_label = ""  # its name where permissions are listed (系统管理), though it needs none
     rate_limit = "PUBLIC_FORM_RATE_LIMIT"

@@ -10,9 +10,9 @@ from .common import between, last_term
 from .places import DORM_BUILDINGS
 
 # (编码, 张贴位置, 服务单位编码 or None: the sender chooses)
-POINTS = [("canteen", "师生食堂一楼大厅", "050201"), ("canteen-2", "师生食堂二楼", "050201"),
-          *[(f"dorm-{n}", f"{name}门厅", "050202") for n, (name, *_rest) in enumerate(DORM_BUILDINGS, 1)],
-          ("office", "后勤办公室", None), ("shop", "学生超市门口", "050205")]
+POINTS = [("st1", "师生食堂一楼大厅", "050201"), ("st2", "师生食堂二楼", "050201"),
+          *[(f"ss{n}", f"{name}门厅", "050202") for n, (name, *_rest) in enumerate(DORM_BUILDINGS, 1)],
+          ("hq1", "后勤办公室", None), ("cs1", "学生超市门口", "050205")]
 # (服务单位编码, 类别, 内容, 回复)
 SAYINGS = {
     "050201": [("complaint", "今天午饭的红烧肉有点凉了，希望打菜前保温", "已要求窗口使用保温台，出餐后 15 分钟内售完。感谢反馈。"),
@@ -31,7 +31,7 @@ SAYINGS = {
     "050205": [("complaint", "超市的牛奶比外面贵", "已与供应商重新议价，下周起调低售价。"),
                ("suggestion", "洗衣房希望增加两台洗衣机", "已申请采购，预计下月到位。")],
 }
-CONTACTS = ("", "", "", "138****2736", "微信 lin_mama", "135****0911", "高一(3)班家长", "")
+CONTACTS = ("", "", "", "138****2736", "微信 lin2019", "135****0911", "高一(3)班家长", "")
 REPLIERS = {"050201": "shitang", "050202": "sushe", "050203": "shuidian", "050204": "lvhua", "050205": "zongwu"}
 
 
@@ -41,9 +41,10 @@ def _token(rng, size: int = 24) -> str:
 
 
 def _code(rng) -> str:
-    from models.survey_links import ALPHABET, CODE_LENGTH
+    """A one-time code as the application makes them (models/survey_links.py new_code)."""
+    from models.survey_links import ALPHABET, CODE_LENGTH, DIGITS
 
-    return "".join(rng.choice(ALPHABET) for _ in range(CODE_LENGTH))
+    return "".join(rng.choice(ALPHABET) for _ in range(CODE_LENGTH - 1)) + rng.choice(DIGITS)
 
 
 class FeedbackMixin:

@@ -15,7 +15,7 @@ def test_a_parent_complains_by_qr_code_and_reads_the_canteens_reply(person):
     answer = f"已要求厨房改用无刺鱼片{mark}，感谢您的提醒。"
 
     parent = person("", "家长", phone=True)
-    parent.visit("/feedback/canteen")  # what the QR code posted in the canteen opens
+    parent.visit("/feedback/st1")  # what the QR code posted in the canteen opens
     with parent.task("扫码投诉（不登录）", budget=6):
         parent.sees("师生食堂一楼大厅")
         parent.tap("投诉")
