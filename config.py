@@ -68,6 +68,9 @@ LOGIN_MAX_FAILURES = 5  # consecutive wrong passwords from one client address �
 LOGIN_LOCK_MINUTES = 10  # … lock the account for that address this long (the owner elsewhere is not locked out)
 AUTH_RATE_LIMITED = True  # LOGIN_RATE_LIMIT, per client address, over POST /login/, the REST login and 修改我的密码
 LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+# The pages without login (投诉建议, public surveys): POSTs per client address. A school's Wi-Fi may put many phones
+# behind one address, hence per minute rather than per day.
+PUBLIC_FORM_RATE_LIMIT = os.environ.get("PUBLIC_FORM_RATE_LIMIT", "10 per minute; 100 per hour")
 RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") == "1"
 # "memory://" counts per process; with several workers use Redis, e.g. "redis://127.0.0.1:6379".
 RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")

@@ -61,6 +61,7 @@ def create_app(overrides: dict | None = None, extra_models: Iterable[type] = ())
 
         engine.pages = registry.register_pages(  # 我的待办 / 我的申请 first, then the domain's own pages
             appbuilder, inbox_views.PAGES + list(getattr(pages, "PAGES", ())), getattr(domain, "MENU", {}))
+        engine.public_pages = registry.register_public_pages(appbuilder, getattr(pages, "PUBLIC", ()))  # no login
         app.extensions["engine"] = engine
         from app.features import audit_views, imports, prints, uploads
         from app.platform import headers, login_security, query_args

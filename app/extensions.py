@@ -33,6 +33,7 @@ class Engine:
     appbuilder: object
     seed: Callable | None = None  # the domain's first-install data (idempotent)
     pages: list = field(default_factory=list)  # hand-written views (views/), registered after the models
+    public_pages: list = field(default_factory=list)  # pages without login (app/web/pages.py PublicPage)
 
     def menu_entries(self) -> list[MenuEntry]:
         entries = [MenuEntry(view.class_permission_name, model.__admin__.label, model.__admin__.menu)

@@ -25,6 +25,9 @@ CHECKS = {"InspectionPlan": "read", "PlanItem": "read", "InspectionTask": "read 
 # 考核 within the role's own data scope: a 维修工 his own, a department role its department's (with the facts).
 ASSESSMENTS = {"Assessment": "read", "AssessmentRanking": "read"}
 
+# The units' managers answer the feedback about their unit (投诉建议, models/feedback.py), within their data scope.
+FEEDBACK = {"Feedback": "read"}
+
 # Everyone who works may report a repair, request a purchase and report a hazard.
 # Every member of staff reads the public postings (采购公示 and 食堂公示 are ``everyone`` pages, app/web/pages.py).
 SELF_SERVICE = {"RepairOrder": "read add", "PurchaseRequest": "read add edit", "PurchaseItem": "read",
@@ -52,6 +55,7 @@ ROLES = {
         "Hazard": "read add edit", "Survey": "read add edit delete", "SurveyItem": "read add edit delete",
         "DormAllocation": "read add", "UtilityReport": "read", "SatisfactionReport": "read",
         "MeterGrid": "read add", "AssessmentRanking": "read",
+        **FEEDBACK, "FeedbackPoint": "read add edit delete", "SurveyLink": "read add edit", "SurveyCode": "read",
     }, "一级审批、派工、调宿审批、隐患销号"),
     "财务": RoleSpec(DataScope.all, {
         **grant(("Department", "Staff", "Asset", "AssetDisposal", "Supplier", "PurchaseItem", "Acceptance",
@@ -75,7 +79,7 @@ ROLES = {
         "RepairMaterial": "read add edit delete", "RepairDelay": "read add",
     }, "接单、记录维修与耗材、完工"),
     "宿管员": RoleSpec(DataScope.department, {
-        **CHECKS, **ASSESSMENTS,
+        **CHECKS, **ASSESSMENTS, **FEEDBACK,
         **SELF_SERVICE, "Asset": "read", "AssetLoan": "read add", "AssetDamage": "read add", "Location": "read",
         "Budget": "read", "BudgetReport": "read", "Building": "read", "Room": "read edit", "Bed": "read edit",
         "Student": "read add edit", "Accommodation": "read add edit", "HygieneInspection": "read add edit",
@@ -83,20 +87,20 @@ ROLES = {
         "DormAllocation": "read add",
     }, "分配床位、卫生检查、违纪、调宿申请"),
     "食堂管理员": RoleSpec(DataScope.department, {
-        **CHECKS, **ASSESSMENTS, **grant(CANTEEN_MODELS, "read add edit"),
+        **CHECKS, **ASSESSMENTS, **FEEDBACK, **grant(CANTEEN_MODELS, "read add edit"),
         **SELF_SERVICE, "Asset": "read", "AssetLoan": "read add", "AssetDamage": "read add",
         "AssetDisposal": "read add", "Supplier": "read", "Budget": "read", "BudgetReport": "read", "SurveyItem": "read",
         "SurveyAnswer": "read", "SatisfactionReport": "read",
     }, "食堂进货台账、留样、食品安全检查，食堂采购与报修、食堂资产"),
     "水电工": RoleSpec(DataScope.department, {
-        **CHECKS, **ASSESSMENTS,
+        **CHECKS, **ASSESSMENTS, **FEEDBACK,
         **SELF_SERVICE, "Asset": "read", "Location": "read", "Budget": "read", "BudgetReport": "read",
         "RepairMaterial": "read add edit delete", "RepairDelay": "read add",
         "Household": "read", "Meter": "read add edit", "MeterReading": "read add edit",
         "MeterGrid": "read add",
     }, "抄表、水电维修"),
     "绿化环卫": RoleSpec(DataScope.department, {
-        **CHECKS, **ASSESSMENTS,
+        **CHECKS, **ASSESSMENTS, **FEEDBACK,
         **SELF_SERVICE, "Asset": "read", "Location": "read", "Budget": "read", "BudgetReport": "read",
         "Patrol": "read add edit", "Hazard": "read add edit",
     }, "巡视、隐患、申请"),

@@ -37,6 +37,7 @@ NO_UNIT = "（未指定服务单位）"
 class Identity(Choice):
     staff = "教职工"
     student = "学生"
+    parent = "家长"
 
 
 class Rating(Choice):
@@ -129,9 +130,13 @@ class SurveyResponse(Entity):
         form=["survey", "identity", "submitted_on", "comment"],
         order=("submitted_on", "desc"),
         lines=[Lines("answers", ["item", "rating"])],
-        quick_filters=[quick("教职工", identity=Identity.staff), quick("学生", identity=Identity.student)],
+        quick_filters=[quick("教职工", identity=Identity.staff), quick("学生", identity=Identity.student),
+                       quick("家长", identity=Identity.parent)],
         scope=Scope(owner="submitter"),
+        public=["survey", "link", "code", "identity", "submitted_on", "comment", "answers"],  # views/public_survey.py
     )
+    # A sheet sent through a 问卷链接 (models/survey_links.py): one per 答卷码, one per account and link.
+    __table_args__ = (UniqueConstraint("link_id", "submitter_id"),)
     id = pk()
     survey_id = key("survey.id", required=True)
     survey = relation("Survey", "调查", lazy="joined")
@@ -142,12 +147,16 @@ class SurveyResponse(Entity):
     submitter_id = key("ab_user.id")
     submitter = relation("User", "填写人")
     answers = relation("SurveyAnswer", "单项评价", back_populates="response", cascade="all, delete-orphan")
+    link_id = key("survey_link.id")
+    link = relation("SurveyLink", "问卷链接")
+    code_id = key("survey_code.id", unique=True)
+    code = relation("SurveyCode", "答卷码")
 
     def __str__(self) -> str:
         return f"{self.survey.title if self.survey else ''} 答卷#{self.id or '新'}"
 
     def before_save(self) -> None:
-        if self.submitter is None:
+        if self.submitter is None and self.code is None and self.code_id is None:  # a code's sheet stays anonymous
             from flask import has_request_context
             from flask_login import current_user
 
@@ -244,3 +253,13 @@ def satisfaction_rates(session, survey: Survey, where: tuple = ()) -> dict:
                  for unit_id in sorted(unit_names, key=lambda u: (u is None, unit_names[u]))]
     return {"survey": survey, "target": TARGET, "responses": responses or 0,
             "items": item_rows, "units": unit_rows, "overall": _rate(dict(overall))}
+
+
+def audience_rates(session, survey: Survey) -> list[dict]:
+    """满意率 of ``survey`` per 身份 of the answer sheets (教职工 / 学生 / 家长): each ``{"identity", "responses",
+    **overall}`` (see :func:`satisfaction_rates`), identities without a sheet left out."""
+    counted = dict(session.execute(select(SurveyResponse.identity, func.count(SurveyResponse.id))
+                                   .where(SurveyResponse.survey_id == survey.id).group_by(SurveyResponse.identity)).all())
+    return [{"identity": identity.value, "responses": counted[identity],
+             **satisfaction_rates(session, survey, (SurveyResponse.identity == identity,))["overall"]}
+            for identity in Identity if counted.get(identity)]

@@ -23,6 +23,7 @@ os.environ["INSTANCE_DIR"] = _TMP
 os.environ.setdefault("SECRET_KEY", "test-only-secret")
 # Every test logs in from 127.0.0.1: the login rate limit stays on, but high (test_login_security tests it).
 os.environ["LOGIN_RATE_LIMIT"] = "10000 per minute"
+os.environ["PUBLIC_FORM_RATE_LIMIT"] = "10000 per minute"  # the pages without login likewise (test_feedback tests it)
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # gw0, gw1 … when the suite runs in parallel (pytest-xdist)
 if os.environ.get("TEST_DATABASE_URL"):
     # Each parallel worker has a database of its own beside the given one: test → test_gw0, test_gw1 …

@@ -77,3 +77,17 @@ def test_no_get_request_changes_data(csrf_app, db):
         client.get(url)
     db.session.expire_all()
     assert db.session.get(Location, target.id) is not None
+
+
+def test_the_pages_without_login_need_the_token_too(csrf_app, db):
+    from models.feedback import Feedback
+
+    visitor = csrf_app.test_client()
+    before = db.session.query(Feedback).count()
+    data = {"kind": "complaint", "content": "伪造的投诉"}
+    refused = visitor.post("/feedback/st1", data=data)
+    assert refused.status_code == 400 and "页面已过期" in refused.text
+    assert db.session.query(Feedback).count() == before
+    data["csrf_token"] = token_of(visitor.get("/feedback/st1").text)
+    assert visitor.post("/feedback/st1", data=data).status_code == 302
+    assert db.session.query(Feedback).count() == before + 1

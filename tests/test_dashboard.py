@@ -21,7 +21,7 @@ NEEDS = {"overdue_repairs": "RepairOrder", "overdue_hazards": "Hazard", "repair_
          "repair_rating": "RepairOrder", "satisfaction": "SurveyAnswer", "budgets": "Budget",
          "asset_value": "Asset", "dorm_occupancy": "Bed", "low_stock": ("StockItem", "StockMovement"),
          "todays_checks": "RoutineChecks", "overdue_maintenance": "InspectionTask",
-         "canteen_today": ("CanteenDelivery", "FoodSample", "InspectionTask")}
+         "canteen_today": ("CanteenDelivery", "FoodSample", "InspectionTask"), "feedback_by_month": "Feedback"}
 CENT = Decimal("0.01")
 
 

@@ -72,6 +72,49 @@ def test_every_add_form_answers_any_input_without_a_server_error(fuzz_app, fuzz_
     assert failures == [], failures[:5]
 
 
+def test_every_public_page_answers_any_input_without_a_server_error(fuzz_app):
+    """The pages without login (投诉建议, public surveys), posted anything by an anonymous visitor, under any address."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.meta import clock
+    from models.feedback import Feedback
+    from models.survey_links import SurveyLink
+
+    with fuzz_app.app_context():
+        token = db.session.scalar(select(Feedback.token).limit(1))
+        link = db.session.scalar(select(SurveyLink).limit(1))
+        slug = link.slug
+        link.survey.ends_on = clock.today() + timedelta(days=30)  # open, so that its form is what gets posted
+        db.session.commit()
+        db.session.remove()
+    visitor = fuzz_app.test_client()
+    forms = ["/feedback/st1", "/feedback/hq1", f"/survey/{slug}"]
+    tried, failures = 0, []
+    for path in forms:
+        page = visitor.get(path)
+        assert page.status_code == 200 and "<form" in page.text, path
+        names = form_field_names(page.text) + ["website", "identity", "status", "reply", "token"]
+
+        @FUZZ
+        @given(st.fixed_dictionaries({name: VALUES for name in names}), VALUES)
+        def post(data, tail):
+            nonlocal tried
+            tried += 1
+            for url in (path, path + "x" + tail.replace("/", "_")[:100], f"/feedback/reply/{tail[:200]}"):
+                response = visitor.post(url, data=data) if url == path else visitor.get(url, query_string=data)
+                if response.status_code >= 500:
+                    failures.append((url, data, response.status_code))
+
+        post()
+    assert visitor.get(f"/feedback/reply/{token}").status_code == 200
+    print(f"\nfuzzed public pages: {tried} rounds on {len(forms)} forms, {len(failures)} answered 5xx")
+    assert tried >= len(forms) * min(EXAMPLES, 5)
+    assert failures == [], failures[:5]
+
+
 def _openapi(fuzz_app) -> dict:
     from flask_appbuilder.api import BaseApi
     from flask_appbuilder.api.manager import OpenApi

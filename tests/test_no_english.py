@@ -351,6 +351,35 @@ def test_error_pages_are_chinese(as_user, client):
         assert "返回首页" in response.text or "首页" in response.text
 
 
+def test_public_pages_are_chinese(client, db):
+    """The pages without login (投诉建议, public surveys): forms, refusals, the private reply page, their 404s."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from app.meta import clock
+    from models.feedback import Feedback
+    from models.survey_links import SurveyLink
+
+    token = db.session.scalar(select(Feedback.token).where(Feedback.reply.isnot(None)).limit(1))
+    link = db.session.scalar(select(SurveyLink).limit(1))
+    slug, ends_on = link.slug, link.survey.ends_on
+    pages = {"closed survey": client.get(f"/survey/{slug}")}
+    link.survey.ends_on = clock.today() + timedelta(days=30)
+    db.session.commit()
+    pages.update({url: client.get(url) for url in ("/feedback/st1", "/feedback/hq1", f"/feedback/reply/{token}",
+                                               "/feedback/no-such-code", "/feedback/reply/no-such-token",
+                                               f"/survey/{slug}", "/survey/no-such-link")})
+    pages["refused feedback"] = client.post("/feedback/hq1", data={"kind": "x", "content": ""})
+    pages["refused survey"] = client.post(f"/survey/{slug}", data={"code": "abc"})
+    link.survey.ends_on = ends_on
+    db.session.commit()
+    assert pages["/feedback/st1"].status_code == 200 and pages["refused feedback"].status_code == 400
+    assert "提交问卷" in pages[f"/survey/{slug}"].text and "答卷码不正确" in pages["refused survey"].text
+    found = [p for url, response in pages.items() for p in problems_on(url, response.text)]
+    assert not found, found
+
+
 def test_refused_forms_are_chinese(as_user, client):
     """Validation messages (WTForms', FAB's and the engine's) after a refused save, with the input kept."""
     as_user("admin")

@@ -4,14 +4,17 @@
 and models/roles.py grants them like any model. ``PRINTS`` are the printable forms (views/printing.py):
 not in the menu, opened from a record's detail page with the read permission of its model (app/features/prints.py).
 """
-from . import canteen_dashboard, dashboard, routine_dashboard  # noqa: F401  (register home page widgets)
+from . import canteen_dashboard, dashboard, feedback_dashboard, routine_dashboard  # noqa: F401  (home page widgets)
 from .agency_fee_board import AgencyFeeBoardView
 from .assessment_facts import AssessmentFactsView, AssessmentRankingView
 from .budget_report import BudgetReportView
 from .canteen_board import CanteenBoardView
 from .dorm_allocation import DormAllocationView
+from .feedback_posters import FeedbackPosterPrint
 from .meter_grid import MeterGridView
 from .printing import PRINTS as PRINTED
+from .public_feedback import PublicFeedbackView
+from .public_survey import PublicSurveyView
 from .purchase_board import PurchaseBoardView
 from .routine_checks import RoutineChecksView
 from .satisfaction_report import SatisfactionReportView
@@ -19,6 +22,7 @@ from .spending_board import SpendingBoardView
 from .stock_ledger import StockLedgerView
 from .stocktake_report import StocktakeReportPrint
 from .stocktake_scan import StocktakeScanView
+from .survey_slips import SurveySlipPrint
 from .utility_report import UtilityReportView
 
 PAGES: list = [DormAllocationView, MeterGridView, UtilityReportView, SatisfactionReportView, PurchaseBoardView,
@@ -26,4 +30,8 @@ PAGES: list = [DormAllocationView, MeterGridView, UtilityReportView, Satisfactio
                AssessmentRankingView, CanteenBoardView]
 
 # Pages of one record reached from its detail page with its model's read permission (app/features/prints.py).
-PRINTS: list = PRINTED + [StocktakeScanView, StocktakeReportPrint, AssessmentFactsView]
+PRINTS: list = PRINTED + [StocktakeScanView, StocktakeReportPrint, AssessmentFactsView, FeedbackPosterPrint,
+                        SurveySlipPrint]
+
+# Pages without login, reached by a QR code (app/web/pages.py PublicPage).
+PUBLIC: list = [PublicFeedbackView, PublicSurveyView]

@@ -1,4 +1,5 @@
-"""满意率: per survey item and per service unit, against the school's 90% target."""
+"""满意率: per survey item, per service unit and per 身份 of the answer sheets (教职工 / 学生 / 家长, the last two mostly
+from 问卷链接), against the school's 90% target."""
 from __future__ import annotations
 
 from flask import request
@@ -6,7 +7,7 @@ from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 
 from app.extensions import db
-from models.satisfaction import Survey, satisfaction_rates
+from models.satisfaction import Survey, audience_rates, satisfaction_rates
 
 from .base import SchoolPage
 
@@ -27,4 +28,6 @@ class SatisfactionReportView(SchoolPage):
         chosen = request.args.get("survey", "")
         survey = next((s for s in surveys if str(s.id) == chosen), surveys[0] if surveys else None)
         rates = satisfaction_rates(db.session, survey) if survey is not None else None
-        return self.render("views/satisfaction_report.html", surveys=surveys, survey=survey, rates=rates)
+        audiences = audience_rates(db.session, survey) if survey is not None else []
+        return self.render("views/satisfaction_report.html", surveys=surveys, survey=survey, rates=rates,
+                           audiences=audiences)

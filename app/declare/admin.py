@@ -163,6 +163,9 @@ class Admin:
     urgent: Callable[[Any], bool] | None = None  # shown 紧急 and listed next
     start: str | None = None  # the home page's big button for those who may add (我要报修)
     menu_order: int = 100
+    # What a public page (no login, app/rules/public.py) may set on a new record: the visitor's fields and what
+    # the page itself hands out (a private token); every other field keeps the model's own value.
+    public: Sequence[str] = ()
     api: bool = True
     generate: bool = True
 

@@ -63,7 +63,7 @@ NO_SUCH = ("该模型没有这一项", "which the model does not have")
 
 
 def _columns(model: type, meta: Admin) -> Iterable[str]:
-    for what in ("list", "search", "show", "form", "self_form", "summary", "lookup"):
+    for what in ("list", "search", "show", "form", "self_form", "summary", "lookup", "public"):
         for name in getattr(meta, what):
             if _attribute(model, name) is None and not _resolves(model, name):
                 yield _problem(model, what, name, NO_SUCH)

@@ -103,7 +103,7 @@ def _menu_labels() -> dict[str, str]:
             eng = None
         if eng is not None:
             labels.update({model.__name__: model.__admin__.label for model in eng.models})
-            labels.update({page.class_permission_name: page.menu_label for page in eng.pages})
+            labels.update({page.class_permission_name: page.menu_label for page in eng.pages + eng.public_pages})
 
         def walk(items):
             for item in items:

@@ -1,9 +1,10 @@
 """The one write path: every create, update and delete — generated forms, REST, workflow steps' forms,
 imports, document lines, hand-written pages — saves here, in this order: the record's declared lock (as
 stored), the row version the writer saw, the fields (filled by the door, which offers only the fields that
-door may write: app/web/crud.py form_columns, app/web/rest.py writable), every reference within scope and
-its qualifying rule (app/rules/references.py), a change that reopens an approved record, the model's own
-rules, and the commit — whose flush writes the audit row (app/rules/audit.py).
+door may write: app/web/crud.py form_columns, app/web/rest.py writable; a page without login writes only the
+model's declared public fields, app/rules/public.py), every reference within scope and its qualifying rule
+(app/rules/references.py), a change that reopens an approved record, the model's own rules, and the commit —
+whose flush writes the audit row (app/rules/audit.py).
 
 Warnings: a model's ``warnings()`` (app/declare/entity.py) are what its rules say without refusing — 超出预算 within
 the tolerance. They are asked once the rules passed, before the commit, and returned by :func:`save` (and set on the
@@ -20,7 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.declare import guards
 from app.meta import formatting, introspect
-from app.rules import identity, locks, numbering, qualify, references, scope, values
+from app.rules import identity, locks, numbering, public, qualify, references, scope, values
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +118,8 @@ def save(session, item, populate: Callable[[], dict | None] | None = None, *, se
         specs = getattr(getattr(item, "__admin__", None), "lines", ())
         with session.no_autoflush:
             filled = (populate() if populate is not None else None) or {}
+            if public.active():  # a page without login writes only what its model declares public
+                filled.update(public.unwritable(item))
             found = locks.document_refusal(item)  # a line put under (or moved to) a locked document
             if found:
                 session.rollback()

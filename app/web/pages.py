@@ -16,3 +16,13 @@ class Page(BaseView):
     def render(self, template: str, **kwargs):
         kwargs.setdefault("title", self.menu_label)
         return self.render_template(template, **kwargs)
+
+
+class PublicPage(BaseView):
+    """A page anyone may open without logging in (a form reached by a QR code): never in a menu, no permission,
+    its own plain layout (nothing of the logged-in system shows). What it reads and writes is only what it names
+    in ``app.rules.public.reach``; its POSTs are limited per client address (``rate_limit``, a config key)."""
+
+    default_view = "index"
+    menu_label = ""  # its name where permissions are listed (系统管理), though it needs none
+    rate_limit = "PUBLIC_FORM_RATE_LIMIT"

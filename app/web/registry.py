@@ -177,6 +177,20 @@ def _sort_menu(appbuilder, menu: dict[str, str]) -> None:
     appbuilder.menu.menu.sort(key=lambda item: rank.get(item.name, len(menu)))
 
 
+def register_public_pages(appbuilder, page_classes) -> list:
+    """Register the pages without login (app/web/pages.py PublicPage), each POST limited per client address."""
+    from flask import current_app
+
+    pages = []
+    for page_class in page_classes:
+        page = appbuilder.add_view_no_menu(page_class)
+        setting = page_class.rate_limit
+        appbuilder.sm.limiter.limit(lambda: current_app.config[setting], methods=["POST"],
+                                    scope=f"public-{page_class.__name__}")(page.blueprint)
+        pages.append(page)
+    return pages
+
+
 def register_pages(appbuilder, page_classes, menu: dict[str, str]) -> list:
     """Register hand-written views (views/) under their declared menu place; return the instances."""
     pages = []

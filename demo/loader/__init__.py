@@ -24,7 +24,10 @@ and applied; 教务处's 期中抽查, under way) and a term's assessments, plus
   two satisfaction surveys (~400 + ~120 answer sheets);
 - 食堂: 7 food suppliers, 2–4 deliveries (~750 进货单, ~3,500 lines) and 留样 of three meals every school day,
   the food-safety 检查计划 (晨检, 餐具消毒 daily, 五防 weekly) with a task for every day or week since a year ago
-  (one canteen: these do not grow with ``scale``; today is left to the person on duty).
+  (one canteen: these do not grow with ``scale``; today is left to the person on duty);
+- 投诉建议: the posted QR codes (食堂, each dorm building, 后勤办公室, 超市), ~60 × scale feedback of the last four
+  months (most replied within 3 days, some late, a few open), and the latest survey opened to 学生 and 家长 with
+  30 one-time codes each.
 
 Document numbers (CG-/BX-/YH-/WZ-/KC-/LY-/JH-YYYYMMDD-NNNN) follow time within each day, and ``serial_counter`` is set to
 the highest number used per prefix and day, so numbers the application assigns later never collide.
@@ -59,7 +62,8 @@ LABELS = ("部门", "教职工", "考核", "资产分类", "存放地点", "资�
           "用户", "表具", "抄表记录",
           "巡视记录", "安全隐患", "检查计划", "检查项目", "检查任务", "检查结果",
           "满意度调查", "调查项目", "答卷", "单项评价",
-          "食堂进货", "进货明细", "留样记录")
+          "食堂进货", "进货明细", "留样记录",
+          "反馈二维码", "投诉建议", "问卷链接", "答卷码")
 
 
 def load_demo(scale: int = 1, schools: int = 1) -> dict[str, int]:

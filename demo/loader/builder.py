@@ -22,6 +22,7 @@ from .common import (
     school_year_start,
 )
 from .dorms import DormsMixin
+from .feedback import FeedbackMixin
 from .org import PeopleMixin
 from .places import PlacesMixin
 from .purchasing import PurchasingMixin
@@ -78,7 +79,7 @@ class _Builder(PlacesMixin, PeopleMixin, AssetsMixin):
 
 
 class _Activity(PurchasingMixin, RepairsMixin, StoreMixin, DormsMixin, UtilitiesMixin, SafetyMixin,
-                RoutinesMixin, SatisfactionMixin, CanteenMixin):
+                RoutinesMixin, SatisfactionMixin, CanteenMixin, FeedbackMixin):
     """A school year of service activity on top of the organisation and assets the builder made.
 
     Each area draws from its own ``random.Random`` (seeded by name), so changing one area leaves the
@@ -165,6 +166,7 @@ class _Activity(PurchasingMixin, RepairsMixin, StoreMixin, DormsMixin, Utilities
         self.build_routines()
         self.build_satisfaction()
         self.build_canteen()
+        self.build_feedback()  # last: its own random stream, after the surveys it opens
         self.write_serial_counters()
 
     def write_serial_counters(self) -> None:

@@ -68,7 +68,14 @@ class Person:
         self.taps = 0
         self.entries = 0
         self.shots = 0
-        log_in(self.page, base, username, *([password] if password else []))
+        if username:  # "" is a visitor without an account: a parent who scanned a QR code
+            log_in(self.page, base, username, *([password] if password else []))
+            self.check_page()
+
+    def visit(self, url: str) -> None:
+        """Open ``url`` as a scanned QR code or a kept link opens it: not a tap on any page."""
+        self.page.goto(url if url.startswith("http") else self.base + url)
+        self.page.wait_for_load_state("load")
         self.check_page()
 
     # ------------------------------------------------------------------ counted actions
