@@ -4,7 +4,7 @@
 and models/roles.py grants them like any model. ``PRINTS`` are the printable forms (views/printing.py):
 not in the menu, opened from a record's detail page with the read permission of its model (app/features/prints.py).
 """
-from . import canteen_dashboard, dashboard, routine_dashboard  # noqa: F401  (register home page widgets)
+from . import canteen_dashboard, dashboard, routine_dashboard, venue_dashboard  # noqa: F401  (register home page widgets)
 from .agency_fee_board import AgencyFeeBoardView
 from .assessment_facts import AssessmentFactsView, AssessmentRankingView
 from .budget_report import BudgetReportView
@@ -20,10 +20,11 @@ from .stock_ledger import StockLedgerView
 from .stocktake_report import StocktakeReportPrint
 from .stocktake_scan import StocktakeScanView
 from .utility_report import UtilityReportView
+from .venue_calendar import VenueCalendarView
 
 PAGES: list = [DormAllocationView, MeterGridView, UtilityReportView, SatisfactionReportView, PurchaseBoardView,
                SpendingBoardView, AgencyFeeBoardView, BudgetReportView, StockLedgerView, RoutineChecksView,
-               AssessmentRankingView, CanteenBoardView]
+               AssessmentRankingView, CanteenBoardView, VenueCalendarView]
 
 # Pages of one record reached from its detail page with its model's read permission (app/features/prints.py).
 PRINTS: list = PRINTED + [StocktakeScanView, StocktakeReportPrint, AssessmentFactsView]

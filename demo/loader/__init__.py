@@ -24,7 +24,9 @@ and applied; 教务处's 期中抽查, under way) and a term's assessments, plus
   two satisfaction surveys (~400 + ~120 answer sheets);
 - 食堂: 7 food suppliers, 2–4 deliveries (~750 进货单, ~3,500 lines) and 留样 of three meals every school day,
   the food-safety 检查计划 (晨检, 餐具消毒 daily, 五防 weekly) with a task for every day or week since a year ago
-  (one canteen: these do not grow with ``scale``; today is left to the person on duty).
+  (one canteen: these do not grow with ``scale``; today is left to the person on duty);
+- 功能室预约: eight bookable rooms (labs, music and art rooms, 舞蹈室, 会议室, 报告厅) and their bookings from three weeks
+  ago to two weeks ahead, some of the coming ones 待审批 (these do not grow with ``scale``).
 
 Document numbers (CG-/BX-/YH-/WZ-/KC-/LY-/JH-YYYYMMDD-NNNN) follow time within each day, and ``serial_counter`` is set to
 the highest number used per prefix and day, so numbers the application assigns later never collide.
@@ -37,7 +39,7 @@ seeded ``random.Random`` generators and dated relative to ``clock.today()``: the
 The package, one module per concern: ``common`` (seed, bulk inserts, calendar), ``org`` (people, accounts,
 assessments), ``places``, ``asset_kinds`` and ``assets``, then the year's activity: ``purchasing``, ``repairs``,
 ``store`` (with ``store_items`` and ``requisitions``), ``dorms``, ``utilities``, ``safety``, ``satisfaction``,
-``canteen``;
+``canteen``, ``venues``;
 ``builder`` runs them in order.
 """
 from __future__ import annotations
@@ -59,7 +61,7 @@ LABELS = ("部门", "教职工", "考核", "资产分类", "存放地点", "资�
           "用户", "表具", "抄表记录",
           "巡视记录", "安全隐患", "检查计划", "检查项目", "检查任务", "检查结果",
           "满意度调查", "调查项目", "答卷", "单项评价",
-          "食堂进货", "进货明细", "留样记录")
+          "食堂进货", "进货明细", "留样记录", "功能室", "预约记录")
 
 
 def load_demo(scale: int = 1) -> dict[str, int]:

@@ -31,6 +31,7 @@ from .safety import SafetyMixin
 from .satisfaction import SatisfactionMixin
 from .store import StoreMixin
 from .utilities import UtilitiesMixin
+from .venues import VenuesMixin
 
 
 class _Builder(PlacesMixin, PeopleMixin, AssetsMixin):
@@ -78,7 +79,7 @@ class _Builder(PlacesMixin, PeopleMixin, AssetsMixin):
 
 
 class _Activity(PurchasingMixin, RepairsMixin, StoreMixin, DormsMixin, UtilitiesMixin, SafetyMixin,
-                RoutinesMixin, SatisfactionMixin, CanteenMixin):
+                RoutinesMixin, SatisfactionMixin, CanteenMixin, VenuesMixin):
     """A school year of service activity on top of the organisation and assets the builder made.
 
     Each area draws from its own ``random.Random`` (seeded by name), so changing one area leaves the
@@ -165,6 +166,7 @@ class _Activity(PurchasingMixin, RepairsMixin, StoreMixin, DormsMixin, Utilities
         self.build_routines()
         self.build_satisfaction()
         self.build_canteen()
+        self.build_venues()
         self.write_serial_counters()
 
     def write_serial_counters(self) -> None:
