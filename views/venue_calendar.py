@@ -205,11 +205,13 @@ class VenueCalendarView(SchoolPage):
         if everyone or staff is not None:
             bookings = day_bookings(on, None if everyone else staff.id)
         view = view_of(VenueBooking)
+        monday = on - timedelta(days=on.weekday())
         return self.render("views/venue_today.html", title="今日预约", on=on, bookings=bookings, everyone=everyone,
                            manages=everyone or (staff is not None and managed_count(staff.id) > 0),
                            day_label=day_label, today=clock.today(),
-                           previous=(on - timedelta(days=1)).isoformat(),
-                           following=(on + timedelta(days=1)).isoformat(),
+                           week=[monday + timedelta(days=i) for i in range(7)],
+                           previous=(monday - timedelta(days=7)).isoformat(),
+                           following=(monday + timedelta(days=7)).isoformat(),
                            show_url=(lambda b: url_for(f"{view.endpoint}.show", pk=b.id)) if view else (lambda b: None))
 
 

@@ -24,11 +24,13 @@ VENUES = (
     ("第一会议室", "meeting", ("本部", "行政楼", "303"), 30, "02", False, "一二三四五", True, True),
     ("报告厅", "hall", ("本部", "行政楼", "报告厅"), 300, "zongwu", True, "一二三四五六日", True, True),
 )
-LESSONS = ("分组实验", "演示实验", "信息技术课", "公开课", "兴趣小组活动", "社团排练", "年级组教研活动", "班会",
-           "竞赛辅导", "家长会", "专题讲座", "部门例会")
-PURPOSE_BY_KIND = {"functional": LESSONS[:5], "activity": ("社团排练", "舞蹈社训练", "文艺汇演彩排"),
-                   "meeting": ("部门例会", "年级组教研活动", "行政会议"),
-                   "hall": ("专题讲座", "家长会", "年级大会", "法治教育报告会")}
+# 用途 per room; a lesson's is written with its class (高一（3）班分组实验).
+PURPOSES = {"物理实验室": ("分组实验", "演示实验", "竞赛辅导"), "化学实验室": ("分组实验", "演示实验", "竞赛辅导"),
+            "计算机教室": ("信息技术课", "编程兴趣小组", "学考模拟"), "音乐教室": ("音乐课", "合唱团排练", "器乐兴趣小组"),
+            "美术教室": ("美术课", "书画社活动", "手工兴趣小组"), "舞蹈室": ("舞蹈社训练", "社团排练", "文艺汇演彩排"),
+            "第一会议室": ("部门例会", "年级组教研活动", "行政会议"),
+            "报告厅": ("专题讲座", "家长会", "年级大会", "法治教育报告会")}
+LESSONS = {"分组实验", "演示实验", "信息技术课", "音乐课", "美术课"}
 GRADES = ("11", "12", "13")
 
 
@@ -84,8 +86,8 @@ class VenuesMixin:
                         status = BookingStatus.approved if rng.random() < 0.95 else BookingStatus.cancelled
                     applied = on - timedelta(days=rng.randint(1, 7))
                     applied_at = self.at_time(rng, min(applied, self.today), [(8, 2), (12, 1), (16, 2)])
-                    purpose = rng.choice(PURPOSE_BY_KIND[kind])
-                    if kind == "functional":
+                    purpose = rng.choice(PURPOSES[name])
+                    if purpose in LESSONS:
                         purpose = f"高{'一二三'[rng.randrange(3)]}（{rng.randint(1, 12)}）班{purpose}"
                     bookings.append(dict(
                         code=self.number("YY", applied_at.date()), venue_id=venue_id, day=on, start_period=span[0],
