@@ -25,11 +25,16 @@ VENUES = (
     ("报告厅", "hall", ("本部", "行政楼", "报告厅"), 300, "zongwu", True, "一二三四五六日", True, True),
 )
 # 用途 per room; a lesson's is written with its class (高一（3）班分组实验).
-PURPOSES = {"物理实验室": ("分组实验", "演示实验", "竞赛辅导"), "化学实验室": ("分组实验", "演示实验", "竞赛辅导"),
-            "计算机教室": ("信息技术课", "编程兴趣小组", "学考模拟"), "音乐教室": ("音乐课", "合唱团排练", "器乐兴趣小组"),
-            "美术教室": ("美术课", "书画社活动", "手工兴趣小组"), "舞蹈室": ("舞蹈社训练", "社团排练", "文艺汇演彩排"),
-            "第一会议室": ("部门例会", "年级组教研活动", "行政会议"),
-            "报告厅": ("专题讲座", "家长会", "年级大会", "法治教育报告会")}
+PURPOSES = {
+    "物理实验室": ("分组实验", "演示实验", "竞赛辅导"),
+    "化学实验室": ("分组实验", "演示实验", "竞赛辅导"),
+    "计算机教室": ("信息技术课", "编程兴趣小组", "学考模拟"),
+    "音乐教室": ("音乐课", "合唱团排练", "器乐兴趣小组"),
+    "美术教室": ("美术课", "书画社活动", "手工兴趣小组"),
+    "舞蹈室": ("舞蹈社训练", "社团排练", "文艺汇演彩排"),
+    "第一会议室": ("部门例会", "年级组教研活动", "行政会议"),
+    "报告厅": ("专题讲座", "家长会", "年级大会", "法治教育报告会"),
+}
 LESSONS = {"分组实验", "演示实验", "信息技术课", "音乐课", "美术课"}
 GRADES = ("11", "12", "13")
 
@@ -64,8 +69,7 @@ class VenuesMixin:
             on = self.today + timedelta(days=offset)
             if not is_school_day(on) and offset <= 0:
                 continue
-            for (name, kind, _place, capacity, _m, approval, days, noon, evening), venue_id, row in zip(
-                    VENUES, venue_ids, venue_rows):
+            for (name, kind, _place, capacity, _m, approval, days, noon, evening), venue_id in zip(VENUES, venue_ids):
                 if "一二三四五六日"[on.weekday()] not in days:
                     continue
                 for _ in range(rng.choice((0, 1, 1, 2, 3))):
