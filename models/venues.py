@@ -221,7 +221,7 @@ class VenueBooking(Entity):
     slots = relation("VenueSlot", "占用节次", back_populates="booking", cascade="all, delete-orphan")
 
     def __str__(self) -> str:
-        when = f"{self.day:%m月%d日}" if self.day else ""
+        when = f"{self.day.month}月{self.day.day}日" if self.day else ""
         return f"{self.venue or ''} {when} {self.periods_text()}".strip()
 
     def periods(self) -> list[Period]:
