@@ -135,3 +135,11 @@ PURCHASE_APPROVAL_LIMITS = {"校长": 1000, "校务会": 3000}
 BUDGET_OVERRUN_TOLERANCE = 0.10
 DISPOSAL_APPROVAL_LIMITS = {"校长": 10000}
 LOAN_APPROVAL_VALUE = 5000
+# 功能室预约 (models/venues.py): the day's 节次 a room is booked by, in the order of the day, with their times; a 节次
+# left out here cannot be booked. 午间 and 晚间 are booked only in rooms open then.
+SCHOOL_PERIODS = {
+    "第1节": ("08:00", "08:45"), "第2节": ("08:55", "09:40"), "第3节": ("10:00", "10:45"), "第4节": ("10:55", "11:40"),
+    "午间": ("12:20", "13:20"),
+    "第5节": ("14:00", "14:45"), "第6节": ("14:55", "15:40"), "第7节": ("16:00", "16:45"), "第8节": ("16:55", "17:40"),
+    "晚间": ("18:40", "20:40"),
+}

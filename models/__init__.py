@@ -15,6 +15,7 @@ MENU = {
     "日常检查": "fa-calendar-check-o",
     "食堂管理": "fa-cutlery",
     "满意度": "fa-smile-o",
+    "功能室预约": "fa-calendar",
     "机构与人员": "fa-sitemap",
 }
 

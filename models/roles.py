@@ -27,10 +27,12 @@ ASSESSMENTS = {"Assessment": "read", "AssessmentRanking": "read"}
 
 # The units' managers answer the feedback about their unit (投诉建议, models/feedback.py), within their data scope.
 FEEDBACK = {"Feedback": "read"}
+# Everyone who works may book a 功能室 (on its calendar, views/venue_calendar.py) and see their bookings.
+BOOKING = {"Venue": "read", "VenueBooking": "read add edit", "VenueCalendar": "read add"}
 
 # Everyone who works may report a repair, request a purchase and report a hazard.
 # Every member of staff reads the public postings (采购公示 and 食堂公示 are ``everyone`` pages, app/web/pages.py).
-SELF_SERVICE = {"RepairOrder": "read add", "PurchaseRequest": "read add edit", "PurchaseItem": "read",
+SELF_SERVICE = {**BOOKING, "RepairOrder": "read add", "PurchaseRequest": "read add edit", "PurchaseItem": "read",
                 "Patrol": "read add", "Hazard": "read add",
                 "StockItem": "read", "Requisition": "read add edit", "RequisitionLine": "read"}
 
@@ -56,6 +58,7 @@ ROLES = {
         "DormAllocation": "read add", "UtilityReport": "read", "SatisfactionReport": "read",
         "MeterGrid": "read add", "AssessmentRanking": "read",
         **FEEDBACK, "FeedbackPoint": "read add edit delete", "SurveyLink": "read add edit", "SurveyCode": "read",
+        **BOOKING, "Venue": "read add edit delete",
     }, "一级审批、派工、调宿审批、隐患销号"),
     "财务": RoleSpec(DataScope.all, {
         **grant(("Department", "Staff", "Asset", "AssetDisposal", "Supplier", "PurchaseItem", "Acceptance",
@@ -64,14 +67,14 @@ ROLES = {
         "Reimbursement": "read edit", "Budget": "read add edit delete",  # 报销 is a step of the request
         "AgencyFee": "read add edit delete", "BudgetReport": "read",
         "Household": "read edit", "Meter": "read edit", "MeterReading": "read edit",
-        "UtilityReport": "read", "StockLedger": "read",
+        "UtilityReport": "read", "StockLedger": "read", **BOOKING,
     }, "报销、预算、水电账单"),
     "财产保管员": RoleSpec(DataScope.all, {
         **grant(("Department", "Staff", "PurchaseItem", "Reimbursement", "RepairMaterial"), "read"),
         **grant(ASSET_MODELS, "read add edit delete"), **CHECKS,
         **grant(STORE_MODELS, "read add edit"), "StockItem": "read add edit delete", "StockLedger": "read",
         "Supplier": "read add edit", "PurchaseRequest": "read add", "Acceptance": "read edit",  # 验收入库 is a step
-        "RepairOrder": "read add",
+        "RepairOrder": "read add", **BOOKING,
     }, "验收、入库、借用、调拨、盘点"),
     "维修工": RoleSpec(DataScope.own, {
         **CHECKS, **ASSESSMENTS,

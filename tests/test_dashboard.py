@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from app.declare.roles import DataScope
 from tests.conftest import DEMO_ACCOUNTS
 from tests.test_no_english import english_tokens
 
@@ -21,7 +22,8 @@ NEEDS = {"overdue_repairs": "RepairOrder", "overdue_hazards": "Hazard", "repair_
          "repair_rating": "RepairOrder", "satisfaction": "SurveyAnswer", "budgets": "Budget",
          "asset_value": "Asset", "dorm_occupancy": "Bed", "low_stock": ("StockItem", "StockMovement"),
          "todays_checks": "RoutineChecks", "overdue_maintenance": "InspectionTask",
-         "canteen_today": ("CanteenDelivery", "FoodSample", "InspectionTask"), "feedback_by_month": "Feedback"}
+         "canteen_today": ("CanteenDelivery", "FoodSample", "InspectionTask"), "feedback_by_month": "Feedback",
+         "todays_bookings": "VenueCalendar"}
 CENT = Decimal("0.01")
 
 
@@ -294,6 +296,8 @@ def test_widgets_show_only_to_roles_that_may_read_their_model(home):
         want = {"todo"} | {key for key, needs in NEEDS.items()
                            if role == "系统管理员" or all("read" in spec.actions_for(model)
                                                          for model in ((needs,) if isinstance(needs, str) else needs))}
+        if spec.scope != DataScope.all:  # 今日预约 is for rooms' 管理员 (and 全部); no other demo account manages one
+            want.discard("todays_bookings")
         assert set(shown) == want, username
     _, teacher = home("jiaoshi")
     assert not {"budgets", "asset_value", "dorm_occupancy", "satisfaction", "low_stock"} & set(teacher)

@@ -4,7 +4,13 @@
 and models/roles.py grants them like any model. ``PRINTS`` are the printable forms (views/printing.py):
 not in the menu, opened from a record's detail page with the read permission of its model (app/features/prints.py).
 """
-from . import canteen_dashboard, dashboard, feedback_dashboard, routine_dashboard  # noqa: F401  (home page widgets)
+from . import (  # noqa: F401  (register home page widgets)
+    canteen_dashboard,
+    dashboard,
+    feedback_dashboard,
+    routine_dashboard,
+    venue_dashboard,
+)
 from .agency_fee_board import AgencyFeeBoardView
 from .assessment_facts import AssessmentFactsView, AssessmentRankingView
 from .budget_report import BudgetReportView
@@ -24,10 +30,11 @@ from .stocktake_report import StocktakeReportPrint
 from .stocktake_scan import StocktakeScanView
 from .survey_slips import SurveySlipPrint
 from .utility_report import UtilityReportView
+from .venue_calendar import VenueCalendarView
 
 PAGES: list = [DormAllocationView, MeterGridView, UtilityReportView, SatisfactionReportView, PurchaseBoardView,
                SpendingBoardView, AgencyFeeBoardView, BudgetReportView, StockLedgerView, RoutineChecksView,
-               AssessmentRankingView, CanteenBoardView]
+               AssessmentRankingView, CanteenBoardView, VenueCalendarView]
 
 # Pages of one record reached from its detail page with its model's read permission (app/features/prints.py).
 PRINTS: list = PRINTED + [StocktakeScanView, StocktakeReportPrint, AssessmentFactsView, FeedbackPosterPrint,

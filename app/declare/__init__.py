@@ -34,10 +34,10 @@ from app.declare.fields import (
     telephone,
     text,
 )
-from app.declare.guards import guard
+from app.declare.guards import guard, unique
 
 __all__ = [
     "Account", "Admin", "Choice", "Entity", "FollowUp", "Import", "Lines", "Lock", "Qualify", "QuickFilter", "Scope",
     "choice", "computed", "day", "decimal", "field", "flag", "guard", "integer", "key", "long_text", "moment", "money",
-    "photo", "pk", "quick", "relation", "serial", "stars", "telephone", "text",
+    "photo", "pk", "quick", "relation", "serial", "stars", "telephone", "text", "unique",
 ]

@@ -28,6 +28,8 @@ and applied; 教务处's 期中抽查, under way) and a term's assessments, plus
 - 投诉建议: the posted QR codes (食堂, each dorm building, 后勤办公室, 超市), ~60 × scale feedback of the last four
   months (most replied within 3 days, some late, a few open), and the latest survey opened to 学生 and 家长 with
   30 one-time codes each.
+- 功能室预约: eight bookable rooms (labs, music and art rooms, 舞蹈室, 会议室, 报告厅) and their bookings from three weeks
+  ago to two weeks ahead, some of the coming ones 待审批 (these do not grow with ``scale``).
 
 Document numbers (CG-/BX-/YH-/WZ-/KC-/LY-/JH-YYYYMMDD-NNNN) follow time within each day, and ``serial_counter`` is set to
 the highest number used per prefix and day, so numbers the application assigns later never collide.
@@ -40,7 +42,7 @@ seeded ``random.Random`` generators and dated relative to ``clock.today()``: the
 The package, one module per concern: ``common`` (seed, bulk inserts, calendar), ``org`` (people, accounts,
 assessments), ``places``, ``asset_kinds`` and ``assets``, then the year's activity: ``purchasing``, ``repairs``,
 ``store`` (with ``store_items`` and ``requisitions``), ``dorms``, ``utilities``, ``safety``, ``satisfaction``,
-``canteen``;
+``canteen``, ``venues``;
 ``builder`` runs them in order.
 """
 from __future__ import annotations
@@ -63,7 +65,7 @@ LABELS = ("部门", "教职工", "考核", "资产分类", "存放地点", "资�
           "巡视记录", "安全隐患", "检查计划", "检查项目", "检查任务", "检查结果",
           "满意度调查", "调查项目", "答卷", "单项评价",
           "食堂进货", "进货明细", "留样记录",
-          "反馈二维码", "投诉建议", "问卷链接", "答卷码")
+          "反馈二维码", "投诉建议", "问卷链接", "答卷码", "功能室", "预约记录")
 
 
 def load_demo(scale: int = 1, schools: int = 1) -> dict[str, int]:

@@ -32,6 +32,7 @@ from .safety import SafetyMixin
 from .satisfaction import SatisfactionMixin
 from .store import StoreMixin
 from .utilities import UtilitiesMixin
+from .venues import VenuesMixin
 
 
 class _Builder(PlacesMixin, PeopleMixin, AssetsMixin):
@@ -79,7 +80,7 @@ class _Builder(PlacesMixin, PeopleMixin, AssetsMixin):
 
 
 class _Activity(PurchasingMixin, RepairsMixin, StoreMixin, DormsMixin, UtilitiesMixin, SafetyMixin,
-                RoutinesMixin, SatisfactionMixin, CanteenMixin, FeedbackMixin):
+                RoutinesMixin, SatisfactionMixin, CanteenMixin, FeedbackMixin, VenuesMixin):
     """A school year of service activity on top of the organisation and assets the builder made.
 
     Each area draws from its own ``random.Random`` (seeded by name), so changing one area leaves the
@@ -166,6 +167,7 @@ class _Activity(PurchasingMixin, RepairsMixin, StoreMixin, DormsMixin, Utilities
         self.build_routines()
         self.build_satisfaction()
         self.build_canteen()
+        self.build_venues()
         self.build_feedback()  # last: its own random stream, after the surveys it opens
         self.write_serial_counters()
 

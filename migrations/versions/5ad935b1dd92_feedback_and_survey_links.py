@@ -6,7 +6,7 @@ through a link; survey_response gains the link and the one-time code it came thr
 a unique index; one sheet per account and link: a unique constraint).
 
 Revision ID: 5ad935b1dd92
-Revises: fd0eee23f62a
+Revises: 3f8a1c2d9b7e
 Create Date: 2026-12-01 06:06:56.440446
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5ad935b1dd92'
-down_revision = 'fd0eee23f62a'
+down_revision = '3f8a1c2d9b7e'
 branch_labels = None
 depends_on = None
 
