@@ -8,6 +8,7 @@ one per person, record and day (a unique key); a person's digest is claimed by m
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -158,14 +159,15 @@ def digest(today: date | None = None) -> int:
     return sent
 
 
-def run(once: bool = False, poll: float | None = None) -> None:
-    """Send every ``poll`` seconds; scan for reminders every NOTIFY_SCAN_MINUTES; digests from NOTIFY_DIGEST_HOUR."""
+def run(once: bool = False, poll: float | None = None, stop: threading.Event | None = None) -> None:
+    """Send every ``poll`` seconds; scan for reminders every NOTIFY_SCAN_MINUTES; digests from NOTIFY_DIGEST_HOUR.
+    Runs until ``stop`` is set (a test's worker thread), for ever otherwise."""
     config = current_app.config
     poll = poll if poll is not None else config.get("NOTIFY_POLL_SECONDS", 5)
     scan_every = config.get("NOTIFY_SCAN_MINUTES", 15) * 60
-    last_scan = 0.0
-    while True:
-        if time.monotonic() - last_scan >= scan_every or once:
+    last_scan: float | None = None
+    while stop is None or not stop.is_set():
+        if once or last_scan is None or time.monotonic() - last_scan >= scan_every:
             last_scan = time.monotonic()
             _guarded(remind)
             if clock.now().hour >= config.get("NOTIFY_DIGEST_HOUR", 7):
@@ -176,7 +178,11 @@ def run(once: bool = False, poll: float | None = None) -> None:
                     break
             return
         _guarded(send_due)
-        time.sleep(poll)
+        _session().remove()  # each round reads afresh
+        if stop is not None:
+            stop.wait(poll)
+        else:
+            time.sleep(poll)
 
 
 def _guarded(job):
