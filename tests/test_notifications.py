@@ -49,7 +49,8 @@ def test_a_dispatch_tells_the_worker_and_nobody_else_and_the_message_opens_the_r
     assert [m.kind for m in told] == ["todo"]
     assert re.fullmatch(r"报修单「BX-\d{8}-\d{4} 教室日光灯不亮」待您办理：接单（.+受理派工）", told[0].text)
     assert told[0].link == f"/repair-order/show/{order_id}"
-    assert messages_of(db, user_of(app, "zongwu"), order_id, "RepairOrder") == []  # not the one who acted
+    director = messages_of(db, user_of(app, "zongwu"), order_id, "RepairOrder")
+    assert [m.text.split("待您办理：")[1][:4] for m in director] == ["受理派工"]  # of the new order; not of his step
     assert messages_of(db, user_of(app, "jiaoshi"), order_id, "RepairOrder") == []  # not finished: nothing yet
 
     page = clients("weixiu").get("/messages/").text
@@ -72,6 +73,15 @@ def _report(client, db) -> int:
     assert response.status_code == 302, flashes(response.text)
     db.session.expire_all()
     return db.session.query(RepairOrder).filter_by(reporter_id=reporter.id).order_by(RepairOrder.id.desc()).first().id
+
+
+def test_a_new_repair_awaits_the_director_and_its_reporter_is_not_told_of_their_own_report(app, db, clients):
+    order_id = _report(clients("jiaoshi"), db)
+    told = messages_of(db, user_of(app, "zongwu"), order_id, "RepairOrder")
+    assert [m.kind for m in told] == ["todo"]
+    assert re.fullmatch(r"报修单「BX-\d{8}-\d{4} 教室日光灯不亮」待您办理：受理派工（.+新建）", told[0].text)
+    assert messages_of(db, user_of(app, "jiaoshi"), order_id, "RepairOrder") == []
+    assert messages_of(db, user_of(app, "weixiu"), order_id, "RepairOrder") == []
 
 
 def test_the_reporter_is_asked_to_check_and_told_when_done(app, db, clients):
@@ -151,12 +161,13 @@ def test_reminders_come_once_a_day_to_those_the_filter_names(app, db, clients):
     db.session.commit()
     worker.remind()
     worker.remind()  # a second scan the same day adds nothing
-    director = messages_of(db, user_of(app, "zongwu"), order_id, "RepairOrder")
-    assert [(m.kind, m.text) for m in director] == [("reminder", f"提醒：报修单「{order}」逾期")]
+    director = [m for m in messages_of(db, user_of(app, "zongwu"), order_id, "RepairOrder") if m.kind == "reminder"]
+    assert [m.text for m in director] == [f"提醒：报修单「{order}」逾期"]
     assert messages_of(db, user_of(app, "weixiu"), order_id, "RepairOrder") == []  # not named by remind=
     tomorrow = clock.today() + timedelta(days=1)
     worker.remind(tomorrow)
-    assert len(messages_of(db, user_of(app, "zongwu"), order_id, "RepairOrder")) == 2  # and again the next day
+    reminders = [m for m in messages_of(db, user_of(app, "zongwu"), order_id, "RepairOrder") if m.kind == "reminder"]
+    assert len(reminders) == 2  # and again the next day
 
 
 def test_a_message_never_opens_a_record_its_reader_may_not_see(app, db, clients):

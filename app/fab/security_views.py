@@ -53,6 +53,7 @@ PERMISSION_WORDS = {
     "userinfoedit": "修改个人信息",
     "copyrole": "复制角色",
     "unlock": "解锁",
+    "resend": "重发",
 }
 # FAB's own views (the engine's models and pages are named by their menu labels).
 VIEW_NAMES = {

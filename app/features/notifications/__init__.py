@@ -1,5 +1,6 @@
 """消息通知: every workflow step tells the people it hands the record to, and the requester when it is sent back,
-rejected or done — with no code per model (app/rules/steps.py calls :func:`messages.step_taken`); quick filters
+rejected or done — with no code per model (app/rules/steps.py calls :func:`messages.step_taken`, and a new record
+awaiting someone is announced by app/rules/write.py calling :func:`messages.record_created`); quick filters
 declaring ``remind=`` remind once a day. 站内信 always; e-mail, 企业微信 and 钉钉 group robots by each person's
 choice, sent by `flask notify-worker` from the outbox, never within the user's request."""
 from __future__ import annotations
@@ -13,10 +14,12 @@ PAGES = [views.MessagesView]
 
 
 def register(app: Flask, appbuilder) -> None:
-    from app.rules import steps
+    from app.rules import steps, write
 
     if messages.step_taken not in steps.LISTENERS:
         steps.LISTENERS.append(messages.step_taken)
+    if messages.record_created not in write.CREATED_LISTENERS:
+        write.CREATED_LISTENERS.append(messages.record_created)
     app.jinja_env.globals["unread_count"] = views.unread_count
     appbuilder.add_view(views.DeliveryView, "消息发送", icon="fa-paper-plane", category="系统管理",
                         category_icon="fa-cogs")

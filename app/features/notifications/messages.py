@@ -14,6 +14,7 @@ from app.declare.workflow import REJECT, RETURN, Workflow
 from app.features.notifications import recipients
 from app.features.notifications.tables import DONE, SENT_BACK, TODO, Choice, Delivery, Message
 from app.meta import clock, formatting
+from app.rules import identity
 
 TITLE_LENGTH = 60
 
@@ -61,6 +62,20 @@ def add(session, user: User, kind: str, text: str, record: Any = None, link: str
         session.add(Delivery(user_id=user.id, message_id=message.id, channel=channel, title=text[:200], body=text,
                              link=absolute(link), next_try=clock.now(), created_at=clock.now()))
     return message
+
+
+def record_created(session, record: Any) -> list[Message]:
+    """A new record of a workflow tells everyone its first state awaits (a new 报修 → 受理派工), but its maker."""
+    workflow = getattr(getattr(record, "__admin__", None), "workflow", None)
+    if workflow is None:
+        return []
+    maker = identity.acting_user() if has_request_context() else None
+    maker_id = maker.id if maker is not None and getattr(maker, "is_authenticated", False) else None
+    name, link = naming(record), record_path(record)
+    by = f"（{formatting.signature(maker)}新建）" if maker_id else ""
+    return [add(session, user, TODO, f"{name}待您办理：{'、'.join(labels)}{by}", record, link)
+            for user_id, (user, labels) in recipients.awaiting(session, record, workflow).items()
+            if user_id != maker_id]
 
 
 def step_taken(session, record: Any, workflow: Workflow, step, log, actor: User) -> list[Message]:

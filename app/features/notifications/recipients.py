@@ -8,7 +8,7 @@ from flask import current_app
 from flask_appbuilder.security.sqla.models import Role, User
 
 from app.declare.workflow import Actor, Workflow, resolve
-from app.rules import scope
+from app.rules import read
 
 
 def user_of(target: Any, session) -> User | None:
@@ -44,10 +44,7 @@ def may_read(session, record: Any, user: User) -> bool:
         engine = current_app.extensions["engine"]
         if not any("read" in engine.roles[n].actions_for(model.__name__) for n in names if n in engine.roles):
             return False
-    criterion = scope.criterion(model, user)
-    if criterion is None:
-        return True
-    return session.query(model.id).filter(model.id == record.id, criterion).first() is not None
+    return session.query(model.id).filter(model.id == record.id, *read.criteria(model, user)).first() is not None
 
 
 def awaiting(session, record: Any, workflow: Workflow) -> dict[int, tuple[User, list[str]]]:
