@@ -100,6 +100,19 @@ def test_the_reporter_is_asked_to_check_and_told_when_done(app, db, clients):
     assert [m.kind for m in messages_of(db, user_of(app, "weixiu"), order_id, "RepairOrder")] == ["todo"]
 
 
+def test_a_rework_goes_back_to_the_worker_with_what_is_still_wrong(app, db, clients):
+    order_id = _report(clients("jiaoshi"), db)
+    dispatch(clients("zongwu"), db, order_id)
+    worker = clients("weixiu")
+    worker.post(f"/repair-order/step/accept/{order_id}")
+    worker.post(f"/repair-order/step/finish/{order_id}", data={"work_record": "换了灯管"})
+    again = clients("jiaoshi").post(f"/repair-order/step/rework/{order_id}", data={"comment": "左边的灯管还在闪"})
+    assert again.status_code == 302, flashes(again.text)
+    told = messages_of(db, user_of(app, "weixiu"), order_id, "RepairOrder")
+    assert [m.kind for m in told] == ["todo", "todo"]
+    assert "待您办理：完工" in told[-1].text and told[-1].text.endswith("返修：左边的灯管还在闪）")
+
+
 def test_a_repair_rejected_tells_the_reporter_with_the_reason(app, db, clients):
     order_id = _report(clients("jiaoshi"), db)
     rejected = clients("zongwu").post(f"/repair-order/step/reject/{order_id}", data={"comment": "已由总务处统一更换"})

@@ -91,14 +91,14 @@ def step_taken(session, record: Any, workflow: Workflow, step, log, actor: User)
     if verb and asker is not None and asker.id not in told:
         made.append(add(session, asker, SENT_BACK, f"您的{name}被{who}{verb}：{log.comment or ''}", record, link))
         told.add(asker.id)
+    said = f"：{log.comment}" if log.comment else ""  # 返修原因 for the worker the repair goes back to
     for user_id, (user, labels) in waiting.items():
         if user_id in told:
             continue
-        made.append(add(session, user, TODO, f"{name}待您办理：{'、'.join(labels)}（{who}{log.step_label}）",
+        made.append(add(session, user, TODO, f"{name}待您办理：{'、'.join(labels)}（{who}{log.step_label}{said}）",
                         record, link))
         told.add(user_id)
     if not waiting and asker is not None and asker.id not in told and log.from_state != log.to_state:
-        reason = f"：{log.comment}" if log.comment else ""
-        made.append(add(session, asker, DONE, f"您的{name}已{log.step_label}，现为「{log.to_state}」{reason}",
+        made.append(add(session, asker, DONE, f"您的{name}已{log.step_label}，现为「{log.to_state}」{said}",
                         record, link))
     return made

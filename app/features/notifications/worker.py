@@ -115,9 +115,9 @@ def _remind_one(session, record: Any, quick, today: date) -> int:
     for user in people:
         if user.id in told:
             continue
-        messages.add(session, user, REMINDER, f"提醒：{messages.naming(record)}{quick.label}", record,
-                     messages.record_path(record), key=key)
         try:
+            messages.add(session, user, REMINDER, f"提醒：{messages.naming(record)}{quick.label}", record,
+                         messages.record_path(record), key=key)
             session.commit()
             made += 1
         except IntegrityError:  # another worker told them a moment ago
