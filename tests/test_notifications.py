@@ -84,6 +84,14 @@ def test_a_new_repair_awaits_the_director_and_its_reporter_is_not_told_of_their_
     assert messages_of(db, user_of(app, "weixiu"), order_id, "RepairOrder") == []
 
 
+def test_a_deleted_records_messages_go_with_it(app, db, clients, admin):
+    order_id = _report(clients("jiaoshi"), db)
+    assert messages_of(db, user_of(app, "zongwu"), order_id, "RepairOrder") != []
+    deleted = admin.post(f"/repair-order/delete/{order_id}")
+    assert deleted.status_code == 302, flashes(deleted.text)
+    assert messages_of(db, user_of(app, "zongwu"), order_id, "RepairOrder") == []
+
+
 def test_the_reporter_is_asked_to_check_and_told_when_done(app, db, clients):
     order_id = _report(clients("jiaoshi"), db)
     dispatch(clients("zongwu"), db, order_id)
@@ -262,6 +270,10 @@ def test_settings_choose_channels_per_kind_and_refuse_other_addresses(app, db, c
         ("todo", "wecom"), ("digest", "wecom")}
     assert db.session.get(Address, me).wecom_url == url
     assert 'name="todo:wecom" value="1"' in saved.text and "checked" in saved.text
+    profile = client.get("/users/userinfo/")
+    assert profile.status_code == 200 and 'id="notify-profile"' in profile.text
+    assert "待我办理：企业微信" in profile.text and "每日汇总：企业微信" in profile.text
+    assert "目前没有选择" in clients("jiaoshi").get("/users/userinfo/").text
 
 
 def test_a_message_is_queued_for_the_channels_chosen_for_its_kind(app, db, clients, own_settings):

@@ -252,6 +252,19 @@ class UserDBModelView(ChineseOptions, fab.UserDBModelView):
     formatters_columns = USER_FORMATTERS
     option_labels = {"roles": role_name}
 
+    @expose("/userinfo/")
+    @has_access
+    def userinfo(self):
+        """FAB 5.3.0's userinfo, rendered on engine/userinfo.html: the profile with the sections that the engine's
+        features list in the Jinja global ``profile_sections`` (消息通知)."""
+        actions = {"resetmypassword": self.actions.get("resetmypassword"),
+                   "userinfoedit": self.actions.get("userinfoedit")}
+        item = self.datamodel.get(g.user.id, self._base_filters)
+        widgets = self._get_show_widget(g.user.id, item, actions=actions, show_fieldsets=self.user_show_fieldsets)
+        self.update_redirect()
+        return self.render_template("engine/userinfo.html", title=self.user_info_title, widgets=widgets,
+                                    appbuilder=self.appbuilder)
+
 
 class RoleModelView(ChineseOptions, fab.RoleModelView):
     label_columns = {"name": "名称", "permissions": "权限", "user": "用户", "groups": "用户组"}

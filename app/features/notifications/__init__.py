@@ -20,7 +20,17 @@ def register(app: Flask, appbuilder) -> None:
         steps.LISTENERS.append(messages.step_taken)
     if messages.record_created not in write.CREATED_LISTENERS:
         write.CREATED_LISTENERS.append(messages.record_created)
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    if not event.contains(db.session, "after_flush", messages.forget_deleted):
+        event.listen(db.session, "after_flush", messages.forget_deleted)
     app.jinja_env.globals["unread_count"] = views.unread_count
+    app.jinja_env.globals["notify_choices"] = views.my_choices
+    sections = app.jinja_env.globals.setdefault("profile_sections", [])
+    if "engine/notify_profile.html" not in sections:
+        sections.append("engine/notify_profile.html")  # 个人资料 shows the person's channels
     appbuilder.add_view(views.DeliveryView, "消息发送", icon="fa-paper-plane", category="系统管理",
                         category_icon="fa-cogs")
 

@@ -102,3 +102,13 @@ def step_taken(session, record: Any, workflow: Workflow, step, log, actor: User)
         made.append(add(session, asker, DONE, f"您的{name}已{log.step_label}，现为「{log.to_state}」{said}",
                         record, link))
     return made
+
+
+def forget_deleted(session, _context) -> None:
+    """A deleted record's messages go with it: SQLite may give its number to a new record, which they would name."""
+    from sqlalchemy import delete
+
+    gone = [(type(obj).__name__, obj.id) for obj in session.deleted if getattr(obj, "__admin__", None) is not None]
+    for model, record_id in gone:
+        session.connection().execute(delete(Message.__table__).where(
+            Message.__table__.c.model == model, Message.__table__.c.record_id == record_id))

@@ -36,6 +36,13 @@ def unread_count() -> int:
     return cache["unread"]
 
 
+def my_choices() -> list[tuple[str, list[str]]]:
+    """The login user's channels beside 站内信, per kind of event (for 个人资料)."""
+    chosen, _ = settings.load(_session(), current_user)
+    return [(label, [CHANNELS[c] for c in CHANNELS if (kind, c) in chosen])
+            for kind, label in KINDS.items() if any((kind, c) in chosen for c in CHANNELS)]
+
+
 class MessagesView(Page):
     route_base = "/messages"
     default_view = "index"
