@@ -121,6 +121,26 @@ IMPORT_MAX_COMPRESSION_RATIO = 200  # a part of 1 MB or more unpacking to more t
 # gunicorn (gunicorn.conf.py) and the development server pass on; LOG_LEVEL=DEBUG, INFO, WARNING …
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
+# 消息通知 (app/features/notifications/): 站内信 always; e-mail and group robots by each person's choice, sent by
+# `flask notify-worker` (README: 消息通知). SMTP: the password only from the environment, never in the repository.
+MAIL_SERVER = os.environ.get("MAIL_SERVER", "")  # empty: nobody may choose e-mail
+MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"  # STARTTLS (port 587)
+MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "0") == "1"  # SMTP over SSL (port 465)
+MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+MAIL_FROM = os.environ.get("MAIL_FROM", "")  # e.g. 后勤管理系统 <houqin@school.edu.cn>
+# A person's group-robot address must start with these: the server never posts to any other address.
+WECOM_WEBHOOK_PREFIX = os.environ.get("WECOM_WEBHOOK_PREFIX", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=")
+DINGTALK_WEBHOOK_PREFIX = os.environ.get("DINGTALK_WEBHOOK_PREFIX",
+                                         "https://oapi.dingtalk.com/robot/send?access_token=")
+NOTIFY_POLL_SECONDS = float(os.environ.get("NOTIFY_POLL_SECONDS", "5"))  # how often the worker looks for mail to send
+NOTIFY_RETRY_MINUTES = (1, 5, 30, 120)  # waits after failed tries; after the last, the delivery is 失败
+NOTIFY_LEASE_MINUTES = 5  # a delivery a worker took is tried again by another after this, if that worker died
+NOTIFY_SCAN_MINUTES = 15  # how often the worker makes the day's reminders (each at most once a day per person)
+NOTIFY_DIGEST_HOUR = 7  # 每日汇总 from this hour (school time)
+NOTIFY_REMIND_LIMIT = 200  # records per reminding filter per scan
+
 # True only for the demo: creates the demo accounts with the published password.
 DEMO_MODE = os.environ.get("DEMO_MODE", "0") == "1"
 

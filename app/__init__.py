@@ -57,10 +57,11 @@ def create_app(overrides: dict | None = None, extra_models: Iterable[type] = ())
         appbuilder.init_app(app, db.session)
         views = registry.register_all(appbuilder, entities, getattr(domain, "MENU", {}))
         engine = Engine(entities, views, ROLES, appbuilder, getattr(domain, "seed_defaults", None))
-        from app.features import inbox_views
+        from app.features import inbox_views, notifications
 
-        engine.pages = registry.register_pages(  # 我的待办 / 我的申请 first, then the domain's own pages
-            appbuilder, inbox_views.PAGES + list(getattr(pages, "PAGES", ())), getattr(domain, "MENU", {}))
+        engine.pages = registry.register_pages(  # 我的待办 / 我的申请 / 消息 first, then the domain's own pages
+            appbuilder, inbox_views.PAGES + notifications.PAGES + list(getattr(pages, "PAGES", ())),
+            getattr(domain, "MENU", {}))
         engine.public_pages = registry.register_public_pages(appbuilder, getattr(pages, "PUBLIC", ()))  # no login
         app.extensions["engine"] = engine
         from app.features import audit_views, imports, prints, uploads
@@ -71,6 +72,7 @@ def create_app(overrides: dict | None = None, extra_models: Iterable[type] = ())
         login_security.register(app, appbuilder)  # 系统管理: login log, locks; password policy; idle timeout
         query_args.register(app)  # NUL bytes dropped from URL arguments before any view reads them
         audit_views.register(app, appbuilder)  # 系统管理 → 操作日志; every record's history on its detail page
+        notifications.register(app, appbuilder)  # messages from workflow steps; 系统管理 → 消息发送; notify-worker
         uploads.register(app)  # photo() columns: checked image uploads, served to readers only
         headers.register(app)  # CSP with a per-request script nonce, nosniff, frame and referrer policy
         checks.check_grants(ROLES, {getattr(v, "class_permission_name", "") for v in appbuilder.baseviews})

@@ -202,7 +202,8 @@ class RepairOrder(Entity):
             quick("维修中", status=RepairStatus.repairing),
             quick("挂起待料", status=RepairStatus.waiting_parts),
             quick("待验收", status=RepairStatus.to_check),
-            quick("逾期", where=lambda m: and_(m.status.in_(OPEN), m.promised_at < clock.now())),
+            quick("逾期", where=lambda m: and_(m.status.in_(OPEN), m.promised_at < clock.now()),
+                  remind=role("后勤主任")),  # told once a day while it stays overdue (消息通知)
             # 考核事实 (models/assessment_facts.py) count by these and link to them.
             quick("按时完工", where=lambda m: finished_on_time(m)),
             quick("超时完工", where=lambda m: finished_late(m)),

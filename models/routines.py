@@ -43,6 +43,7 @@ from app.declare import (
     relation,
     text,
 )
+from app.declare.workflow import person
 from app.meta import clock
 from models import school_calendar
 from models.roles import ROLES
@@ -266,7 +267,7 @@ class InspectionTask(Entity):
         lookup=["period", "area"],
         lines=[Lines("results", ["item", "outcome", "note", "photo"], min_rows=0, entered=False)],
         quick_filters=[
-            quick("今日待检", where=_due_now),
+            quick("今日待检", where=_due_now, remind=person("assignee")),
             quick("漏检", where=_missed),
             quick("保养逾期", where=lambda m: and_(_missed(m), m.plan_id.in_(
                 select(InspectionPlan.id).where(InspectionPlan.kind == PlanKind.maintenance)))),

@@ -151,7 +151,7 @@ class Hazard(Entity):
             quick("待整改", status=HazardStatus.pending),
             quick("整改中", status=HazardStatus.rectifying),
             quick("待验收", status=HazardStatus.awaiting_acceptance),
-            quick("逾期", where=_overdue),
+            quick("逾期", where=_overdue, remind=role("后勤主任")),
             quick("重大隐患", where=lambda m: and_(m.level == HazardLevel.major, m.status != HazardStatus.closed)),
             quick("已销号", status=HazardStatus.closed),
             # 考核事实 (models/assessment_facts.py) count by these and link to them.

@@ -67,7 +67,8 @@ class StockItem(Entity):
               "place", "is_low", "remark"],
         order=("code", "asc"),
         lookup=["code", "name", "spec"],
-        quick_filters=[quick("低于安全库存", where=lambda m: m.on_hand < m.safety_stock),
+        quick_filters=[quick("低于安全库存", where=lambda m: m.on_hand < m.safety_stock,
+                             remind=role("财产保管员")),
                        quick("无库存", where=lambda m: m.on_hand <= 0)],
         scope=Scope(),  # the store's catalogue is the school's: every role that may read it sees all of it
     )

@@ -9,11 +9,15 @@ from typing import Any, Callable, Mapping, Sequence
 
 @dataclass(frozen=True)
 class QuickFilter:
-    """A one-click filter above a list: equal-to conditions, or an expression built from the model."""
+    """A one-click filter above a list: equal-to conditions, or an expression built from the model.
+
+    ``remind``: who is told, once a day, of each record the filter finds (an app.declare.workflow Actor:
+    ``role("后勤主任")``, ``person("assignee")``) — 逾期 to the manager, 今日待检 to the person responsible."""
 
     label: str
     equals: Mapping[str, Any] = dc_field(default_factory=dict)
     where: Callable[[type], Any] | None = None
+    remind: Any = None
 
     def criteria(self, model: type) -> list:
         found = [getattr(model, name) == value for name, value in self.equals.items()]
@@ -22,8 +26,8 @@ class QuickFilter:
         return found
 
 
-def quick(label: str, where: Callable[[type], Any] | None = None, **equals: Any) -> QuickFilter:
-    return QuickFilter(label, equals, where)
+def quick(label: str, where: Callable[[type], Any] | None = None, remind: Any = None, **equals: Any) -> QuickFilter:
+    return QuickFilter(label, equals, where, remind)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ the app before any request, with a message naming the model and the declaration 
 
 Checked: every column named in ``Admin`` (list, search, show, form, self_form, summary, lookup, order, quick
 filters' columns), document lines and imports; ``Scope`` paths; ``Lock`` fields and states; the workflow's
-fields, step fields, people paths and roles (against the role matrix); qualifying rules only on relations;
+fields, step fields, people paths and roles (against the role matrix); quick filters' reminders (``remind=``); qualifying rules only on relations;
 role grants naming a model or a page that exists.
 """
 from __future__ import annotations
@@ -172,6 +172,26 @@ def _workflow(model: type, meta: Admin, roles: Mapping[str, Any], admin_role: st
                         yield _problem(model, f"workflow「{step.label}」creates", name, NO_SUCH)
 
 
+def _reminders(model: type, meta: Admin, roles: Mapping[str, Any], admin_role: str | None) -> Iterable[str]:
+    from app.declare.workflow import Actor
+
+    known_roles = set(roles) | ({admin_role} if admin_role else set())
+    for quick in meta.quick_filters:
+        what = f"quick_filters「{quick.label}」.remind"
+        if quick.remind is None:
+            continue
+        if not isinstance(quick.remind, Actor):
+            yield _problem(model, what, str(quick.remind), ("须写成 role(...) 或 person(...)",
+                                                            "which must be role(...) or person(...)"))
+            continue
+        for name in quick.remind.roles:
+            if name not in known_roles:
+                yield _problem(model, what, name, ("角色表里没有这个角色", "a role missing from the roles matrix"))
+        for path in quick.remind.people:
+            if not _resolves(model, path, relations_only=True):
+                yield _problem(model, what, path, NO_SUCH)
+
+
 def _qualify(model: type) -> Iterable[str]:
     for prop in inspect(model).column_attrs:
         for column in prop.columns:
@@ -213,6 +233,7 @@ def problems(models: list[type], roles: Mapping[str, Any], admin_role: str | Non
         for check in (_columns, _lines, _scope, _lock, _imports):
             found.extend(check(model, meta))
         found.extend(_workflow(model, meta, roles, admin_role))
+        found.extend(_reminders(model, meta, roles, admin_role))
         found.extend(_qualify(model))
         found.extend(_follow_ups(model, meta, names))
     return found

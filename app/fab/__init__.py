@@ -95,6 +95,8 @@ OVERRIDES = (
              "tokens carry the account's stamp and die with it at logout/password change; refusals in Chinese"),
     Override("flask_appbuilder.security.manager:BaseSecurityManager.on_user_logout", "app.fab.security",
              "logging out ends every session and token of the account, not only this browser's"),
+    Override("flask_appbuilder.security.views:UserDBModelView.userinfo", "app.fab.security_views",
+             "the profile shows the sections the engine's features add (消息通知)"),
     Override("flask_appbuilder.security.views:ResetMyPasswordView", "app.fab.security_views",
              "changing one's own password did not ask for the current one"),
     Override("flask_appbuilder.security.manager:BaseSecurityManager.auth_rate_limit", "app.fab.security",

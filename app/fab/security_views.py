@@ -53,6 +53,7 @@ PERMISSION_WORDS = {
     "userinfoedit": "修改个人信息",
     "copyrole": "复制角色",
     "unlock": "解锁",
+    "resend": "重发",
 }
 # FAB's own views (the engine's models and pages are named by their menu labels).
 VIEW_NAMES = {
@@ -250,6 +251,19 @@ class UserDBModelView(ChineseOptions, fab.UserDBModelView):
     }
     formatters_columns = USER_FORMATTERS
     option_labels = {"roles": role_name}
+
+    @expose("/userinfo/")
+    @has_access
+    def userinfo(self):
+        """FAB 5.3.0's userinfo, rendered on engine/userinfo.html: the profile with the sections that the engine's
+        features list in the Jinja global ``profile_sections`` (消息通知)."""
+        actions = {"resetmypassword": self.actions.get("resetmypassword"),
+                   "userinfoedit": self.actions.get("userinfoedit")}
+        item = self.datamodel.get(g.user.id, self._base_filters)
+        widgets = self._get_show_widget(g.user.id, item, actions=actions, show_fieldsets=self.user_show_fieldsets)
+        self.update_redirect()
+        return self.render_template("engine/userinfo.html", title=self.user_info_title, widgets=widgets,
+                                    appbuilder=self.appbuilder)
 
 
 class RoleModelView(ChineseOptions, fab.RoleModelView):

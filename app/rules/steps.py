@@ -17,6 +17,10 @@ from app.rules import numbering, qualify, references, values, write
 from app.rules.history import WorkflowLog
 from app.rules.write import Refused
 
+# Called as ``listener(session, record, workflow, step, log, user)`` inside the step's transaction, once its history
+# row is added and before the commit: what they write is committed with the step or rolled back with it (消息通知).
+LISTENERS: list[Callable[..., Any]] = []
+
 HANDLED = "「{label}」未办理：该单据刚刚已被处理或状态已变化，请刷新页面查看最新状态。"
 
 
@@ -99,6 +103,8 @@ def take(session, record: Any, workflow: Workflow, step: Step, user: Any, *, dec
             decision=decision if step.is_approval else None, comment=comment or None,
             actor_id=user.id, actor_name=formatting.signature(user))
         session.add(log)
+        for listener in LISTENERS:
+            listener(session, record, workflow, step, log, user)
         with session.no_autoflush:
             warned = write.warnings_of(record)
         session.commit()

@@ -31,6 +31,11 @@ DATABASE = "操作失败：数据库错误，请稍后重试"
 OUT_OF_SCOPE = "未保存：这条记录不在您的数据范围内（只能登记或修改本部门或本人的记录）"
 
 
+# Called as ``listener(session, record)`` when a save creates a record, flushed, before the commit: what they write
+# is committed with the record or rolled back with it (消息通知: a new 报修 awaits 受理派工).
+CREATED_LISTENERS: list[Callable] = []
+
+
 class Refused(Exception):
     """A save or delete that did not happen; ``errors`` maps fields to Chinese messages."""
 
@@ -143,12 +148,16 @@ def save(session, item, populate: Callable[[], dict | None] | None = None, *, se
         if errors:
             session.rollback()
             raise Refused("保存未成功，请按提示修改标红的项目", errors)
+        created = inspect(item).transient or inspect(item).pending
         session.add(item)
         moved = _settle_workflow(session, item)
         numbering.assign(session, item)
         session.flush()
         if moved is not None:
             _log_state_change(session, item, *moved)
+        if created:
+            for listener in CREATED_LISTENERS:
+                listener(session, item)
         warned = warnings_of(item)
         _commit_within_scope(session, [item])
         return warned
