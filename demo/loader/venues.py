@@ -90,6 +90,8 @@ class VenuesMixin:
                         status = BookingStatus.approved if rng.random() < 0.95 else BookingStatus.cancelled
                     applied = on - timedelta(days=rng.randint(1, 7))
                     applied_at = self.at_time(rng, min(applied, self.today), [(8, 2), (12, 1), (16, 2)])
+                    # never later than now: 我的申请 lists the newest request first, and a just-made one is newest
+                    applied_at = min(applied_at, self.now - timedelta(hours=rng.randint(1, 48)))
                     purpose = rng.choice(PURPOSES[name])
                     if purpose in LESSONS:
                         purpose = f"高{'一二三'[rng.randrange(3)]}（{rng.randint(1, 12)}）班{purpose}"
