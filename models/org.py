@@ -121,7 +121,6 @@ class DepartmentTree:
     @classmethod
     def read(cls, session) -> "DepartmentTree":
         from flask import has_request_context
-        from sqlalchemy import select
 
         cache = identity.request_cache("department_tree") if has_request_context() else {}
         if "tree" not in cache:
