@@ -18,6 +18,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func
+from sqlalchemy.orm import selectinload
 
 from app.declare.roles import DataScope
 from app.extensions import db
@@ -225,7 +226,8 @@ def day_bookings(on: date, manager_id: int | None) -> list[VenueBooking]:
     where = [VenueBooking.day == on, VenueBooking.status.in_(HOLDING)]
     if manager_id is not None:
         where.append(VenueBooking.venue.has(Venue.manager_id == manager_id))
-    found = list(db.session.scalars(read.select(VenueBooking, *where)))
+    found = list(db.session.scalars(read.select(VenueBooking, *where).options(
+        selectinload(VenueBooking.venue), selectinload(VenueBooking.applicant))))
     order = list(Period)
     return sorted(found, key=lambda b: (b.venue_id, order.index(b.start_period) if b.start_period else 0))
 

@@ -91,6 +91,8 @@ OVERRIDES = (
              "lockout per account and client address after failed passwords, audited; a login log"),
     Override("flask_appbuilder.security.manager:BaseSecurityManager.create_login_manager", "app.fab.security",
              "a session's user is loaded only while its stamp is the account's current one (app/platform/sessions)"),
+    Override("flask_appbuilder.security.sqla.manager:SecurityManager.get_user_by_id", "app.fab.security",
+             "the user with its roles and groups in one statement on every request (FAB loads them lazily)"),
     Override("flask_appbuilder.security.manager:BaseSecurityManager.create_jwt_manager", "app.fab.security",
              "tokens carry the account's stamp and die with it at logout/password change; refusals in Chinese"),
     Override("flask_appbuilder.security.manager:BaseSecurityManager.on_user_logout", "app.fab.security",

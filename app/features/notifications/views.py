@@ -13,6 +13,7 @@ from sqlalchemy import func
 from app.features.notifications import settings
 from app.features.notifications.tables import CHANNELS, FAILED, KINDS, PENDING, Delivery, Message
 from app.meta import clock, formatting
+from app.platform import caching
 from app.rules import identity
 from app.web.pages import Page
 
@@ -31,8 +32,12 @@ def unread_count() -> int:
         return 0
     cache = identity.request_cache("messages")  # the navbar shows it twice (wide screens and phones)
     if "unread" not in cache:
-        cache["unread"] = (_session().query(func.count(Message.id))
-                           .filter(Message.user_id == current_user.id, Message.read_at.is_(None)).scalar())
+        def compute() -> int:
+            return (_session().query(func.count(Message.id))
+                    .filter(Message.user_id == current_user.id, Message.read_at.is_(None)).scalar())
+
+        # Across requests: renewed by any write of a message (a step's, the worker's reminder, marking read).
+        cache["unread"] = caching.remember("notify:unread", current_user, [Message.__name__], compute)
     return cache["unread"]
 
 
