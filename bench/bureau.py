@@ -17,11 +17,12 @@ import statistics
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.counting import statement_counter  # noqa: E402  (after the path above)
 
 PAGES = [
     ("首页", "/"),
@@ -40,22 +41,6 @@ def parse_args():
     parser.add_argument("--school", type=int, default=15, help="the school whose people are measured")
     parser.add_argument("--repeat", type=int, default=9, help="timed requests per page")
     return parser.parse_args()
-
-
-@contextmanager
-def statement_counter(engine):
-    from sqlalchemy import event
-
-    box = {"n": 0}
-
-    def count(*_args):
-        box["n"] += 1
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield box
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def measure(client, engine, url: str, repeat: int):

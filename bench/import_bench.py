@@ -18,12 +18,13 @@ import io
 import os
 import sys
 import time
-from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.counting import statement_counter  # noqa: E402  (after the path above)
 
 
 def parse_args():
@@ -51,22 +52,6 @@ def prepare_environment() -> None:
             conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
         engine.dispose()
-
-
-@contextmanager
-def statement_counter(engine):
-    from sqlalchemy import event
-
-    box = {"n": 0}
-
-    def count(*_args):
-        box["n"] += 1
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield box
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def workbook(rows: list[list]) -> bytes:

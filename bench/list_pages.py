@@ -13,11 +13,12 @@ import os
 import statistics
 import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.counting import statement_counter  # noqa: E402  (after the path above)
 
 PAGES = {
     "列表": "",
@@ -59,22 +60,6 @@ def plain_fab_view(model, list_columns, search_columns):
         "search_columns": search_columns,
         "base_order": ("code", "desc"),
     })
-
-
-@contextmanager
-def statement_counter(engine):
-    from sqlalchemy import event
-
-    box = {"n": 0}
-
-    def count(*_args):
-        box["n"] += 1
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield box
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def measure(client, engine, url: str, repeat: int) -> tuple[float, int, int]:

@@ -27,11 +27,13 @@ import sys
 import tempfile
 import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.counting import statement_counter  # noqa: E402  (after the path above)
+
 PASSWORD = "Houqin@2026"
 ROLES = {"admin": "系统管理员", "sushe": "宿管员", "weixiu": "维修工"}
 SECTIONS = ("lists", "pages", "export", "gunicorn")
@@ -58,22 +60,6 @@ def prepare_environment(args) -> None:
 
 
 # ----------------------------------------------------------------- measuring
-@contextmanager
-def statement_counter(engine):
-    from sqlalchemy import event
-
-    box = {"n": 0}
-
-    def count(*_args):
-        box["n"] += 1
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield box
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
 class Timed:
     def __init__(self, ms: float, statements: int | None):
         self.ms, self.statements = ms, statements
