@@ -110,7 +110,8 @@ OVERRIDES = (
     # ---------------------------------------------------------------- templates forked from FAB
     Override("template:appbuilder/init.html", "app/fab/templates",
              "FAB's English scripts replaced by Chinese copies; flatpickr and select2 in Chinese"),
-    Override("template:appbuilder/navbar.html", "app/fab/templates", "待办 beside the phone's menu button"),
+    Override("template:appbuilder/navbar.html", "app/fab/templates",
+             "待办 beside the phone's menu button; the menu rendered once per permission set"),
     Override("template:appbuilder/navbar_right.html", "app/fab/templates", "我的待办 with its count"),
     Override("template:appbuilder/general/widgets/list.html", "app/fab/templates",
              "values read as pages show them; each record a card on a phone"),

@@ -151,12 +151,23 @@ class EngineSecurityManager(SecurityManager):
         )
         return {(view, permission) for view, permission in self.session.execute(stmt)}
 
+    def menu_permission_key(self, user) -> str:
+        """What decides which menu entries ``user`` sees: their roles' names (FAB's built-in roles are configured
+        by name) and the (view, permission) pairs those roles hold."""
+        roles = self.get_user_roles(user)
+        pairs = self._request_pairs([role.id for role in roles])
+        return repr((sorted(role.name for role in roles), sorted(pairs)))
+
     def exist_permission_on_roles(self, view_name: str, permission_name: str, role_ids: list[int]) -> bool:
         """FAB asks the database once per menu item and button; a list page made ~30 such queries."""
         if not has_request_context():
             return super().exist_permission_on_roles(view_name, permission_name, role_ids)
+        return (view_name, permission_name) in self._request_pairs(role_ids)
+
+    def _request_pairs(self, role_ids: list[int]) -> set[tuple[str, str]]:
+        """The roles' (view, permission) pairs, read once per request."""
         cache = request_cache("permission_pairs")
         key = tuple(sorted(role_ids))
         if key not in cache:
-            cache[key] = self._permission_pairs(role_ids)
-        return (view_name, permission_name) in cache[key]
+            cache[key] = self._permission_pairs(list(key))
+        return cache[key]

@@ -3,6 +3,7 @@ from flask import Flask
 from flask_wtf.csrf import generate_csrf
 
 from app.meta import formatting
+from app.web.menu_html import menu_html
 
 
 def register(app: Flask) -> None:
@@ -12,6 +13,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["plain"] = formatting.plain
     app.jinja_env.globals.setdefault("csrf_token", generate_csrf)
     app.jinja_env.globals["awaiting_count"] = _awaiting_count
+    app.jinja_env.globals["navbar_menu_html"] = menu_html
 
 
 def _awaiting_count() -> int:
