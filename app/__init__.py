@@ -41,9 +41,10 @@ def create_app(overrides: dict | None = None, extra_models: Iterable[type] = ())
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
-    from app.platform import caching
+    from app.platform import caching, order_scan
 
     caching.configure(app)  # Flask-Caching, and the model generations every commit renews
+    order_scan.install()  # SQLite: a list's first pages read along their order's index when that is short
 
     import views as pages  # after every model is imported: importing FAB or a page may configure the mappers
     checks.check(entities, ROLES, app.config.get("AUTH_ROLE_ADMIN"))  # a mistaken declaration stops the start

@@ -11,7 +11,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from flask import current_app, url_for
-from sqlalchemy import and_, func, not_, or_, true
+from sqlalchemy import and_, func, not_, or_, select, true
 
 from app.declare.workflow import Step, Workflow
 from app.meta import formatting, introspect
@@ -157,14 +157,11 @@ def _awaiting_records(session, model, workflow, user, criterion) -> list:
     return [row for row in rows if _offered(workflow, row, user)]
 
 
-def _awaiting_counted(session, model, workflow, user, criterion, rows) -> tuple[list, int]:
-    """(the rows really awaiting the user; how many await them in all, as :func:`_count` counts)."""
-    records = [row for row in rows if _offered(workflow, row, user)]
-    if not _exact_in_sql(workflow):
-        return records, len(records)
-    if len(rows) < LIMIT:
-        return records, len(rows)
-    return records, read.query(session, model, criterion, entity=func.count(model.id)).scalar()
+def _counts(session, queries: list) -> list[int]:
+    """Several counts (queries of one count each) in one statement."""
+    if not queries:
+        return []
+    return list(session.execute(select(*[q.scalar_subquery() for q in queries])).one())
 
 
 def _offered(workflow: Workflow, record: Any, user: Any) -> list[Step]:
@@ -244,11 +241,16 @@ def awaiting(user: Any) -> list[Entry]:
         if criterion is not None:
             candidates.append((view, criterion, _query_records(session, model, view.workflow, criterion)))
     _load_shown(session, [(view, rows) for view, _, rows in candidates])
-    found, total = [], 0
+    found, total, uncounted = [], 0, []
     for view, criterion, rows in candidates:
-        records, count = _awaiting_counted(session, view.datamodel.obj, view.workflow, user, criterion, rows)
+        model = view.datamodel.obj
+        records = [row for row in rows if _offered(view.workflow, row, user)]
         found.append((view, records))
-        total += count
+        if not _exact_in_sql(view.workflow) or len(rows) < LIMIT:
+            total += len(records) if not _exact_in_sql(view.workflow) else len(rows)
+        else:  # more than a page holds: counted in SQL, as :func:`_count` counts them
+            uncounted.append(read.query(session, model, criterion, entity=func.count(model.id)))
+    total += sum(_counts(session, uncounted))
     identity.request_cache("inbox")["listed_count"] = total  # the top bar's number, counted on the way
     since = _since(session, [(view.datamodel.obj, records) for view, records in found])
     entries = []

@@ -89,8 +89,10 @@ def load_together(session, found: Iterable[tuple[type, list]], paths_of: Callabl
         loaded = {}
         for target, ids in wanted.items():
             ids.discard(None)
-            rows = session.query(target).filter(_pk(target).in_(sorted(ids))).all() if ids else []
-            loaded[target] = {_pk_value(row): row for row in rows}
+            present = _present(session, target, ids)  # loaded by an earlier step (a department's head is staff)
+            missing = sorted(ids - present.keys())
+            rows = session.query(target).filter(_pk(target).in_(missing)).all() if missing else []
+            loaded[target] = present | {_pk_value(row): row for row in rows}
         work = []
         for records, prop, key, below in links:
             target, reached = prop.mapper.class_, []
@@ -104,6 +106,16 @@ def load_together(session, found: Iterable[tuple[type, list]], paths_of: Callabl
                     reached.append(value)
             if below and reached:
                 work.append((target, list({id(r): r for r in reached}.values()), below))
+
+
+def _present(session, target: type, ids: set) -> dict:
+    """The records of ``target`` with these keys the session holds loaded and current."""
+    found = {}
+    for key in ids:
+        record = session.identity_map.get(session.identity_key(target, key))
+        if record is not None and not sa_inspect(record).expired_attributes:
+            found[key] = record
+    return found
 
 
 def to_many_options(model: type, chosen: Iterable[str]) -> list:

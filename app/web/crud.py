@@ -8,6 +8,7 @@ from flask_appbuilder import ModelView, expose
 from flask_appbuilder.exceptions import FABException
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args
+from markupsafe import Markup, escape
 from wtforms import HiddenField
 
 from app.declare.roles import DataScope
@@ -205,22 +206,36 @@ class EngineModelView(StepsMixin, ModelView):
         pks = [self._serialize_pk_if_composite(pk) for pk in self.datamodel.get_keys(records)]
         with batch.page(self.datamodel.session, records):  # per-record figures of the page in one go
             values = list(self.datamodel.get_values(records, self.list_columns))
-            cards = [self.card(record) for record in records]
+            cells = self.list_cells(values)
+            cards = [self.card(record, row) for record, row in zip(records, cells)]
         widgets["list"] = self.list_widget(
             label_columns=self.label_columns, include_columns=self.list_columns,
             value_columns=values, order_columns=self.order_columns,
             formatters_columns=self.formatters_columns, page=page, page_size=page_size, count=count, pks=pks,
             actions=actions, filters=filters, modelview_name=self.__class__.__name__,
-            cards=cards, shown_rows=[], **kwargs)
+            cards=cards, row_cells=[Markup("".join([f"<td>{cell}</td>" for cell in row])) for row in cells], **kwargs)
         return widgets
 
-    def card(self, record) -> dict:
-        """A record as a phone shows it in a list: its name, its state, its flags."""
+    def list_cells(self, values: list[dict]) -> list[list[Markup]]:
+        """Each listed value as its table cell shows it (and the phone's card), formatted once, in Python."""
+        formatters = self.formatters_columns
+        columns = [(name, formatters.get(name)) for name in self.list_columns]
+        shown = formatting.shown
+        return [[escape(form(row[name])) if form else shown(row[name]) for name, form in columns] for row in values]
+
+    def card(self, record, cells: list[Markup]) -> dict:
+        """A record as a phone shows it in a list: its name, its state, its flags, and its facts (the model's
+        summary, else the row's non-blank cells with their column labels)."""
         state = self.workflow.state_of(record) if self.workflow is not None else None
         meta = self.datamodel.obj.__admin__
         flags = [label for label, test in (("逾期", meta.overdue), ("紧急", meta.urgent)) if test and test(record)]
+        if meta.summary:
+            facts = inbox.facts(self, record)
+        else:
+            labels = self.label_columns
+            facts = [(labels.get(name), cell) for name, cell in zip(self.list_columns, cells) if cell.strip()]
         return {"title": str(record), "state": formatting.plain(state) if state is not None else "", "flags": flags,
-                "facts": inbox.facts(self, record) if meta.summary else None}
+                "facts": facts}
 
     @expose("/export.xlsx")
     @has_access
