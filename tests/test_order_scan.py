@@ -63,3 +63,17 @@ def test_the_index_named_is_the_order_column_then_the_key(app):
 
     assert order_scan.index_for(Asset.__table__, "code", "id") == "ix_asset_code_id"
     assert order_scan.index_for(Asset.__table__, "remark", "id") is None
+
+
+def test_a_page_past_the_last_reads_no_rows(app, clients):
+    from app.extensions import db
+
+    keeper = clients("sushe")
+    with app.app_context():
+        engine = db.engine
+    with executed(engine) as seen:
+        response = keeper.get("/asset/list/?page_AssetView=99999")
+    assert response.status_code == 200 and shown_ids(response.get_data(as_text=True)) == []
+    counted = [s for s in seen if "count(*)" in s and "FROM asset" in s]
+    read_rows = [s for s in seen if "LIMIT" in s and "FROM asset" in s and "count(*)" not in s]
+    assert len(counted) == 1 and read_rows == []

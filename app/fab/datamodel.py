@@ -186,9 +186,12 @@ class EngineInterface(SQLAInterface):
     def query(self, filters=None, order_column="", order_direction="", page=None, page_size=None,
               select_columns=None, outer_default_load=False):
         """FAB 5.3.0's query, with a page near the start of a filtered or scoped list read along its order's
-        index on SQLite when that is short (app/platform/order_scan.py)."""
+        index on SQLite when that is short (app/platform/order_scan.py), and no rows read for a page past the
+        last."""
         query = self.session.query(self.obj)
         count = self.query_count(query, filters, select_columns)
+        if page and page_size and page * page_size >= count:
+            return count, []  # past the last page: nothing to read
         rows = self.apply_all(query, filters, order_column, order_direction, page, page_size, select_columns,
                               outer_default_load)
         index = self._order_index(order_column, select_columns)
