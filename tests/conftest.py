@@ -184,6 +184,14 @@ def fuzz_app(app):
     yield application
 
 
+def one_school_columns(model, columns) -> list[str]:
+    """The columns a page shows in the one-school demo: all but the school a record belongs to (所属学校, offered
+    only where there are schools: tests/test_units.py)."""
+    from app.rules import units
+
+    return [c for c in columns if c != units.field(model)]
+
+
 @pytest.fixture
 def db(app):
     from app.extensions import db as database
