@@ -99,13 +99,16 @@ class Location(Entity):
         menu_order=20,
         list=["campus", "building", "room"],
         search=["campus", "building", "room"],
-        form=["campus", "building", "room"],
+        form=["campus", "building", "room", "school"],
         order=("building", "asc"),
+        scope=Scope(unit="school"),
     )
     id = pk()
     campus = text("校区", 30, required=True, default="本部")
     building = text("楼栋", 30, required=True, pinyin=True)
     room = text("房间号", 30, required=True)
+    school_id = key("department.id")
+    school = relation("Department", "所属学校", help="区教育局下有多所学校时，记录属于哪一所；学校的人登记时自动为本校")
 
     def __str__(self) -> str:
         return f"{self.campus or ''}{self.building or ''}{self.room or ''}"

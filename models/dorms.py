@@ -355,9 +355,9 @@ class Student(Entity):
         menu_order=40,
         list=["student_no", "name", "gender", "grade", "class_name", "guardian_phone", "is_boarder"],
         search=["student_no", "name", "gender", "grade", "class_name", "is_boarder"],
-        form=["student_no", "name", "gender", "grade", "class_name", "guardian_phone", "is_boarder"],
+        form=["student_no", "name", "gender", "grade", "class_name", "guardian_phone", "is_boarder", "school"],
         show=["student_no", "name", "gender", "grade", "class_name", "guardian_phone", "is_boarder",
-              "current_bed"],
+              "current_bed", "school"],
         order=("student_no", "asc"),
         lookup=["name", "student_no", "class_name"],
         quick_filters=[
@@ -369,6 +369,7 @@ class Student(Entity):
         ],
         imports=Import(match="student_no", columns=["student_no", "name", "gender", "grade", "class_name",
                                                     "guardian_phone", "is_boarder"]),
+        scope=Scope(unit="school"),
     )
     id = pk()
     student_no = text("学号", 30, required=True, unique=True)
@@ -378,6 +379,8 @@ class Student(Entity):
     class_name = text("班级", 30, required=True, index=True, help="例：高一(3)班")
     guardian_phone = telephone("监护人电话")
     is_boarder = flag("是否寄宿", default=True)
+    school_id = key("department.id")
+    school = relation("Department", "所属学校", help="区教育局下有多所学校时，记录属于哪一所；学校的人登记时自动为本校")
     accommodations = relation("Accommodation", "住宿记录", viewonly=True,
                               order_by="Accommodation.moved_in.desc()")
 

@@ -321,4 +321,11 @@ def place_of(user) -> identity.Identity:
     unit = tree.unit_of(staff.department_id)
     return identity.Identity(user_id=user.id, staff_id=staff.id, department_id=staff.department_id,
                              department_tree=tree.below(staff.department_id),
-                             unit_tree=tree.below(unit) if unit is not None else None)
+                             unit_tree=tree.below(unit) if unit is not None else None, unit_id=unit)
+
+
+@identity.units_provider
+def units() -> tuple[int, ...]:
+    from app.extensions import db
+
+    return tuple(sorted(DepartmentTree.read(db.session).units))

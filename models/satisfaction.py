@@ -60,11 +60,12 @@ class Survey(Entity):
         menu_order=10,
         list=["title", "period", "starts_on", "ends_on"],
         search=["title", "period", "starts_on"],
-        form=["title", "period", "starts_on", "ends_on", "description"],
+        form=["title", "period", "starts_on", "ends_on", "description", "school"],
         order=("starts_on", "desc"),
         lookup=["title", "period"],
         lines=[Lines("items", ["name", "unit", "staff", "sort"])],
         quick_filters=[quick("进行中", where=lambda m: (m.starts_on <= clock.today()) & (m.ends_on >= clock.today()))],
+        scope=Scope(unit="school"),
     )
     id = pk()
     title = text("标题", 100, required=True)
@@ -72,6 +73,8 @@ class Survey(Entity):
     starts_on = day("开始日期", required=True, prefill="today")
     ends_on = day("结束日期", required=True)
     description = long_text("说明")
+    school_id = key("department.id")
+    school = relation("Department", "所属学校", help="区教育局下有多所学校时，记录属于哪一所；学校的人登记时自动为本校")
     items = relation("SurveyItem", "调查项目", back_populates="survey", cascade="all, delete-orphan",
                      order_by="SurveyItem.sort")
 

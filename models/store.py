@@ -62,15 +62,15 @@ class StockItem(Entity):
         menu_order=10,
         list=["code", "name", "spec", "unit", "category", "on_hand", "safety_stock", "unit_cost", "place", "is_low"],
         search=["code", "name", "spec", "category", "place"],
-        form=["name", "spec", "unit", "category", "safety_stock", "place", "remark"],
+        form=["name", "spec", "unit", "category", "safety_stock", "place", "remark", "school"],
         show=["code", "name", "spec", "unit", "category", "on_hand", "safety_stock", "unit_cost", "stock_value",
-              "place", "is_low", "remark"],
+              "place", "is_low", "remark", "school"],
         order=("code", "asc"),
         lookup=["code", "name", "spec"],
         quick_filters=[quick("低于安全库存", where=lambda m: m.on_hand < m.safety_stock,
                              remind=role("财产保管员")),
                        quick("无库存", where=lambda m: m.on_hand <= 0)],
-        scope=Scope(),  # the store's catalogue is the school's: every role that may read it sees all of it
+        scope=Scope(unit="school"),  # the school's catalogue: every role that may read it sees all of it
     )
     id = pk()
     code = serial("物资编码", "WZ")
@@ -84,6 +84,8 @@ class StockItem(Entity):
     on_hand = decimal("库存数量", required=True, default=ZERO, help="由出入库记录自动计算，不能手工修改")
     unit_cost = money("单位成本", default=ZERO, help="移动加权平均，入库时自动计算")
     remark = long_text("备注")
+    school_id = key("department.id")
+    school = relation("Department", "所属学校", help="区教育局下有多所学校时，记录属于哪一所；学校的人登记时自动为本校")
 
     def __str__(self) -> str:
         return " ".join(part for part in (self.name, self.spec) if part) or "物资"

@@ -128,14 +128,15 @@ def app():
     yield application
 
 
-def _fuzz_database_url() -> str:
-    """A database of its own for the fuzz tests (they write whatever they like): beside the worker's."""
+def own_database_url(name: str) -> str:
+    """An empty database of its own beside the worker's, for an app of its own: the fuzz tests (they write whatever
+    they like), a bureau of two schools (tests/test_units.py)."""
     from sqlalchemy import create_engine, make_url, text
 
     url = os.environ["DATABASE_URL"]
     if not url.startswith("postgresql"):
-        return f"sqlite:///{_TMP}/fuzz.db"
-    target = make_url(url).set(database=f"{make_url(url).database}_fuzz")
+        return f"sqlite:///{_TMP}/{name}.db"
+    target = make_url(url).set(database=f"{make_url(url).database}_{name}")
     server = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
     with server.connect() as conn:
         if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}).scalar():
@@ -164,7 +165,7 @@ def fuzz_app(app):
 
     application = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "DEMO_MODE": True,
                               "FAB_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-                              "SQLALCHEMY_DATABASE_URI": _fuzz_database_url()})
+                              "SQLALCHEMY_DATABASE_URI": own_database_url("fuzz")})
     application.before_request_funcs.setdefault(None, []).insert(0, lambda: g.__dict__.clear())
     with application.app_context():
         if os.environ.get("TEST_CREATE_MISSING_TABLES"):
@@ -181,6 +182,14 @@ def fuzz_app(app):
 
         load_demo(scale=1)
     yield application
+
+
+def one_school_columns(model, columns) -> list[str]:
+    """The columns a page shows in the one-school demo: all but the school a record belongs to (所属学校, offered
+    only where there are schools: tests/test_units.py)."""
+    from app.rules import units
+
+    return [c for c in columns if c != units.field(model)]
 
 
 @pytest.fixture

@@ -32,6 +32,10 @@ with app.app_context():
                               for p in ("ZC-", "S02-", "S03-")}
     out["units"] = [d.name for d in db.session.query(Department).filter(Department.is_unit.is_(True))
                     .order_by(Department.code)]
+    from models.dorms import Student
+    out["students_by_school"] = {d.code: db.session.query(Student).filter(Student.school_id == d.id).count()
+                                 for d in db.session.query(Department).filter(Department.is_unit.is_(True))}
+    out["students_unplaced"] = db.session.query(Student).filter(Student.school_id.is_(None)).count()
     out["bureau_children"] = sorted(d.code for d in db.session.query(Department).filter(
         Department.parent.has(Department.code == "J")))
 
@@ -49,7 +53,9 @@ with app.test_client() as client:
         page = client.get("/asset/list/?psize_AssetView=100")
         repairs = client.get("/repair-order/list/")
         staff = client.get("/staff/list/")
-        out[user] = {"assets": shown(page.text),
+        students = client.get("/student/list/?psize_StudentView=100")
+        out[user] = {"assets": shown(page.text), "students": shown(students.text),
+                     "student_prefixes": sorted(set(re.findall(r"S0\d-", students.text))),
                      "codes": sorted({c[:4] if c.startswith("S") else "ZC-" for c in codes(page.text)}),
                      "repairs": shown(repairs.text), "staff": shown(staff.text)}
     # the reader may not change anything
@@ -90,6 +96,18 @@ def test_a_school_manager_sees_their_school_only(bureau):
     assert bureau["zongwu"]["codes"] == ["ZC-"]
     assert bureau["zongwu02"]["repairs"] * 3 == bureau["admin"]["repairs"]
     assert bureau["zongwu02"]["staff"] < bureau["admin"]["staff"] / 2
+
+
+def test_students_belong_to_their_school(bureau):
+    """学生 have no department: their 所属学校 (set on each school's copy) keeps each school's people to their own."""
+    per_school = bureau["students_by_school"]
+    assert sorted(per_school) == ["S01", "S02", "S03"] and len(set(per_school.values())) == 1
+    assert bureau["students_unplaced"] == 0
+    assert bureau["zongwu02"]["students"] == per_school["S02"] > 0
+    assert bureau["zongwu02"]["student_prefixes"] == ["S02-"]
+    assert bureau["zongwu"]["student_prefixes"] == []  # school 1's numbers are the demo's own
+    assert bureau["sushe02"]["students"] == per_school["S02"]
+    assert bureau["juhouqin"]["students"] == bureau["admin"]["students"] == sum(per_school.values())
 
 
 def test_narrower_scopes_stay_within_the_school(bureau):

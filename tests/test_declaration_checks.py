@@ -53,6 +53,15 @@ def test_a_scope_path_that_does_not_resolve_is_named(matrix):
     assert "title.name" in found  # through a plain column: not a path
 
 
+def test_a_unit_path_that_does_not_resolve_is_named(matrix):
+    from app.declare import Scope
+    from models.dorms import Student
+
+    (found,) = _problems(Student, matrix, scope=Scope(unit="schol"))
+    assert "Student" in found and "scope.unit" in found and "schol" in found
+    assert _problems(Student, matrix, scope=Scope(unit="school")) == []
+
+
 def test_a_workflow_role_missing_from_the_matrix_is_named(matrix):
     from models.repairs import RepairOrder
 

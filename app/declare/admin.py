@@ -36,10 +36,15 @@ class Scope:
 
     Each may be one path or several (any of them counts): ``owner=("reporter", "worker")``.
     "self" means the record itself (a Department is in its own department; a Staff record is its person).
+
+    ``unit``: the one path to the department (a school within a bureau) the record belongs to, for records no
+    department or person places (学生, 存放地点): a user within a unit reaches only their unit's records, whatever
+    their scope; a new record is placed in the writer's unit (app/rules/units.py).
     """
 
     department: str | tuple[str, ...] | None = None
     owner: str | tuple[str, ...] | None = None
+    unit: str | None = None
 
 
 @dataclass(frozen=True)

@@ -99,7 +99,7 @@ def _lines(model: type, meta: Admin) -> Iterable[str]:
 
 
 def _scope(model: type, meta: Admin) -> Iterable[str]:
-    for what in ("department", "owner"):
+    for what in ("department", "owner", "unit"):
         for path in _paths(getattr(meta.scope, what)):
             if not _resolves(model, path, relations_only=True):
                 yield _problem(model, f"scope.{what}", path, ("这条路径走不通（须经由关联）",

@@ -15,16 +15,18 @@ class Identity:
 
     ``unit_tree``: the departments of the unit they belong to (a school among several, under a bureau), which
     bounds even a 全部 scope; None where the organisation is one unit (or the user belongs to none: a
-    bureau-wide reader)."""
+    bureau-wide reader); ``unit_id``: that unit's own department."""
 
     user_id: int
     staff_id: int | None = None
     department_id: int | None = None
     department_tree: tuple[int, ...] = ()
     unit_tree: tuple[int, ...] | None = None
+    unit_id: int | None = None
 
 
 _identity_provider: Callable[[Any], Identity] | None = None
+_units_provider: Callable[[], tuple[int, ...]] | None = None
 _NO_ONE = Identity(user_id=-1)
 
 
@@ -38,6 +40,18 @@ def identity_provider(func: Callable[[Any], Identity]) -> Callable[[Any], Identi
     global _identity_provider
     _identity_provider = func
     return func
+
+
+def units_provider(func: Callable[[], tuple[int, ...]]) -> Callable[[], tuple[int, ...]]:
+    """The domain tells the engine which departments are units (the schools of a bureau; none in one school)."""
+    global _units_provider
+    _units_provider = func
+    return func
+
+
+def units() -> tuple[int, ...]:
+    """The organisation's units: empty where it is one."""
+    return _units_provider() if _units_provider else ()
 
 
 def acting_user():

@@ -2,7 +2,7 @@
 target model and the relation's qualifying rule — exactly what the form's dropdown offers
 (app/web/crud.py lookup). Checked on every door for each reference the save sets or changes; references the
 record already had, and those the engine sets itself (a step's effect, a computed field), are not the
-user's choice and are not re-checked."""
+user's choice and are not re-checked. The unit a record belongs to has its own rule (app/rules/units.py)."""
 from __future__ import annotations
 
 from typing import Any
@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import inspect
 
 from app.meta import introspect
-from app.rules import qualify, scope
+from app.rules import qualify, scope, units
 
 OUT_OF_SCOPE = "所选的「{target}」不在您的数据范围内，请从下拉列表中选择"
 
@@ -19,8 +19,9 @@ def _changed_references(record: Any, every: bool = False) -> list[tuple[str, Any
     state = inspect(record)
     new = every or state.transient or state.pending
     found = []
+    unit = units.field(type(record))
     for prop in inspect(type(record)).relationships:
-        if prop.uselist or prop.viewonly:
+        if prop.uselist or prop.viewonly or prop.key == unit:
             continue
         value = getattr(record, prop.key, None)
         if value is None or inspect(value).transient or inspect(value).pending:

@@ -4,8 +4,10 @@ A model declares the paths that place a record in a department and with people
 (``Scope(department="room.building.department", owner=("reporter", "worker"))``). A role has one of
 全部 / 本部门及下级 / 本部门 / 仅本人. For a model, the scopes that count are those of the user's roles
 that may read it (or, where none may — a dropdown of a model the user cannot open — all their roles');
-several roles give the union. The result is one SQL criterion, applied to lists, detail, edit, delete,
-bulk actions, dropdowns, search, the REST API, exports and dashboards, and checked on every save.
+several roles give the union. A model whose records belong to a unit (``Scope(unit=...)``, a school within a
+bureau: app/rules/units.py) is, for a user within a unit, further limited to that unit's records. The result
+is one SQL criterion, applied to lists, detail, edit, delete, bulk actions, dropdowns, search, the REST API,
+exports and dashboards, and checked on every save.
 On a page without login the scope is what that page names, nothing else (app/rules/public.py).
 """
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import replace
 from typing import Any, Callable
 
 from flask import current_app, has_request_context
-from sqlalchemy import false, inspect, or_
+from sqlalchemy import and_, false, inspect, or_
 
 from app.declare.roles import DataScope
 from app.rules import identity, public, related
@@ -119,6 +121,20 @@ def _walk_or_none(model: type, path: str, leaf):
     return related.matches(model, head, inner) if inner is not None else None
 
 
+def unit_path(model: type) -> str | None:
+    """The declared path to the department (unit) the model's records belong to, if any."""
+    return getattr(getattr(getattr(model, "__admin__", None), "scope", None), "unit", None)
+
+
+def within_unit(model: type, me: Identity):
+    """For a user within a unit, a record of a unit-declared model belongs to one of the unit's departments;
+    None where that does not limit (no declaration, or the user belongs to no unit)."""
+    path = unit_path(model)
+    if path is None or me.unit_tree is None:
+        return None
+    return _department_criterion(model, path, me.unit_tree)
+
+
 def _own_department(me: Identity) -> tuple[int, ...]:
     return (me.department_id,) if me.department_id else ()
 
@@ -159,6 +175,9 @@ def criterion(model: type, user: Any = None):
         me = replace(me, unit_tree=None)  # the system administrator sees every unit
     parts = [_one_scope(model, scope, me) for scope in scopes_for(model, user)]
     result = None if any(p is None for p in parts) else or_(*parts)
+    unit = within_unit(model, me)
+    if unit is not None:
+        result = unit if result is None else and_(result, unit)
     cache[key] = result
     return result
 

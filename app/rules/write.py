@@ -2,7 +2,8 @@
 imports, document lines, hand-written pages — saves here, in this order: the record's declared lock (as
 stored), the row version the writer saw, the fields (filled by the door, which offers only the fields that
 door may write: app/web/crud.py form_columns, app/web/rest.py writable; a page without login writes only the
-model's declared public fields, app/rules/public.py), every reference within scope and its qualifying rule
+model's declared public fields, app/rules/public.py), the unit a record belongs to (a new one placed in the
+writer's school, no other chosen: app/rules/units.py), every reference within scope and its qualifying rule
 (app/rules/references.py), a change that reopens an approved record, the model's own rules, and the commit —
 whose flush writes the audit row (app/rules/audit.py).
 
@@ -21,7 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.declare import guards
 from app.meta import formatting, introspect
-from app.rules import identity, locks, numbering, public, qualify, references, scope, values
+from app.rules import identity, locks, numbering, public, qualify, references, scope, units, values
 
 log = logging.getLogger(__name__)
 
@@ -95,8 +96,9 @@ def typed_refusals(item, rows=()) -> dict[str, str]:
 
 def refusals(session, item) -> dict[str, str]:
     """What this path refuses about a filled ``item`` before its model rules, for doors that report problems
-    their own way (import): its lock (key ""), values its columns cannot hold, each reference outside the
-    data scope or qualifying rule."""
+    their own way (import): its lock (key ""), values its columns cannot hold, a unit the writer may not choose
+    (a new record left without one is placed in theirs), each reference outside the data scope or qualifying
+    rule."""
     state = inspect(item)
     found = locks.document_refusal(item) if state.transient or state.pending else locks.refusal(item)
     if found:
@@ -104,8 +106,9 @@ def refusals(session, item) -> dict[str, str]:
     typed = values.refusals(item)
     if typed:
         return typed
+    placed = units.place(session, item)
     unqualified, outside = references.refusals(session, item)
-    return {**unqualified, **outside}
+    return {**placed, **unqualified, **outside}
 
 
 def save(session, item, populate: Callable[[], dict | None] | None = None, *, seen_version=None) -> list[str]:
@@ -134,6 +137,7 @@ def save(session, item, populate: Callable[[], dict | None] | None = None, *, se
             if typed:  # nothing computes with a value its column cannot hold
                 session.rollback()
                 raise Refused("保存未成功，请按提示修改标红的项目", typed)
+            placed = units.place(session, item)
             unqualified, outside = references.refusals(session, item)
             line_refusals = [references.refusals(session, child) for _, _, child in rows]
             locks.reopen(item, lines_changed(item, specs))
@@ -141,7 +145,7 @@ def save(session, item, populate: Callable[[], dict | None] | None = None, *, se
             for _, _, child in rows:
                 child.before_save()
             item.before_save()
-            errors = {**filled, **unqualified, **item.validate(), **outside}
+            errors = {**filled, **placed, **unqualified, **item.validate(), **outside}
             for (relation, index, child), (line_unqualified, line_outside) in zip(rows, line_refusals):
                 found = {**line_unqualified, **child.validate(), **line_outside}
                 errors.update({f"{relation}-{index}-{name}": message for name, message in found.items()})
@@ -187,10 +191,11 @@ def save_all(session, items: list, *, created: bool = False) -> None:
                 if typed:
                     errors[str(index)] = "；".join(dict.fromkeys(typed.values()))
                     continue
+                placed = units.place(session, item)
                 unqualified = qualify.refusals(session, item) if not created else {}
                 outside = references.out_of_scope(session, item, every=created)
                 item.before_save()
-                problems = {**unqualified, **item.validate(), **outside}
+                problems = {**placed, **unqualified, **item.validate(), **outside}
                 if problems:
                     errors[str(index)] = "；".join(dict.fromkeys(problems.values()))
         if errors:

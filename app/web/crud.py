@@ -9,13 +9,14 @@ from flask_appbuilder.exceptions import FABException
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from markupsafe import Markup, escape
+from sqlalchemy import and_
 from wtforms import HiddenField
 
 from app.declare.roles import DataScope
 from app.fab.datamodel import ExpressionFilter
 from app.features import accounts, export, follow_ups, inbox
 from app.meta import formatting, introspect, prefill
-from app.rules import batch, identity, locks, qualify, read, scope, search, steps, write
+from app.rules import batch, identity, locks, qualify, read, scope, search, steps, units, write
 from app.web import lines, list_conditions
 from app.web.forms import LookupConverter
 from app.web.forms import lookup as lookup_rows
@@ -91,6 +92,9 @@ class EngineModelView(StepsMixin, ModelView):
         session = self.datamodel.session
         # A search filter looks for records as they are, qualifying or not; a form offers what may be chosen.
         where = None if request.args.get("filter") else qualify.criterion(owner, name, self._stand_in(owner, name))
+        offered = units.choice_criterion(owner, name)
+        if offered is not None:
+            where = offered if where is None else and_(where, offered)
         if request.args.get("id", "").isdigit():
             row = read.one(session, model, int(request.args["id"]), *([where] if where is not None else []))
             rows, more = ([row] if row is not None else []), False
@@ -278,7 +282,20 @@ class EngineModelView(StepsMixin, ModelView):
     def form_columns(self) -> list[str]:
         if self.filing_for_self():
             return self.self_columns
-        return self.add_columns + (list(accounts.FIELDS) if self.manages_accounts() else [])
+        return [c for c in self.add_columns if c not in self.unit_not_chosen()] + \
+            (list(accounts.FIELDS) if self.manages_accounts() else [])
+
+    def unit_not_chosen(self) -> tuple[str, ...]:
+        """The unit field (所属学校), where this writer does not choose it: the write path places the record."""
+        name = units.field(self.datamodel.obj)
+        return (name,) if name is not None and not units.chooses(self.datamodel.obj) else ()
+
+    def _offered_form(self, form):
+        """The form without the fields this writer does not fill in, so saving leaves them as they are."""
+        for name in self.unit_not_chosen():
+            if name in form._fields:
+                del form[name]
+        return form
 
     def manages_accounts(self) -> bool:
         return self.datamodel.obj.__admin__.account is not None and accounts.may_manage(identity.acting_user())
@@ -291,7 +308,7 @@ class EngineModelView(StepsMixin, ModelView):
     def _add(self):
         get_filter_args(self._filters, disallow_if_not_in_search=False)
         exclude_cols = self._filters.get_relation_cols()
-        form = (self.self_add_form if self.filing_for_self() else self.add_form).refresh()
+        form = self._offered_form((self.self_add_form if self.filing_for_self() else self.add_form).refresh())
         self._prepare_account(form, None)
         if request.method == "POST":
             self._fill_form_exclude_cols(exclude_cols, form)
@@ -318,14 +335,15 @@ class EngineModelView(StepsMixin, ModelView):
         if request.method == "POST":
             # FAB passes request.form as the form's obj too: a lines relation named like a dict method
             # ("items") would then read MultiDict.items; Flask-WTF takes the posted data by itself.
-            form = (self.self_edit_form if self.filing_for_self() else self.edit_form).refresh()
+            form = self._offered_form((self.self_edit_form if self.filing_for_self() else self.edit_form).refresh())
             self._prepare_account(form, item)
             self._fill_form_exclude_cols(exclude_cols, form)
             form._id = pk
             if self._validate(form) and self._save(form, item, is_new=False, seen_version=form.seen_version.data or ""):
                 return None
         else:
-            form = (self.self_edit_form if self.filing_for_self() else self.edit_form).refresh(obj=item)
+            form = self._offered_form(
+                (self.self_edit_form if self.filing_for_self() else self.edit_form).refresh(obj=item))
             self._prepare_account(form, item)
             form._id = pk
             form.seen_version.data = str(item.row_version)
@@ -449,7 +467,18 @@ class EngineModelView(StepsMixin, ModelView):
         """The record FAB read within the base filters (the data scope) is the one the workflow panel and lines
         show: read once, not again."""
         g.engine_record = item
-        return super()._get_show_widget(pk, item, widgets=widgets, actions=actions, show_fieldsets=show_fieldsets)
+        unit = units.field(self.datamodel.obj)
+        if unit is None or identity.units():
+            return super()._get_show_widget(pk, item, widgets=widgets, actions=actions, show_fieldsets=show_fieldsets)
+        # FAB's own, without the unit (所属学校) where the organisation has no units
+        columns = [c for c in self.show_columns if c != unit]
+        widgets = widgets or {}
+        widgets["show"] = self.show_widget(
+            pk=pk, label_columns=self.label_columns, include_columns=columns,
+            value_columns=self.datamodel.get_values_item(item, columns), formatters_columns=self.formatters_columns,
+            actions=actions or self.actions, fieldsets=show_fieldsets or self.show_fieldsets,
+            modelview_name=self.__class__.__name__)
+        return widgets
 
     def render_show_extras(self) -> dict:
         record = g.get("engine_record")

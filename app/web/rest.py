@@ -19,20 +19,21 @@ from app.extensions import engine
 from app.fab.datamodel import ExpressionFilter
 from app.fab.rest_schema import ReferenceSchemaConverter
 from app.meta import introspect, prefill
-from app.rules import qualify, read, write
+from app.rules import qualify, read, units, write
 
 NOT_AN_OBJECT = "请求内容须为 JSON 对象，例如 {\"字段\": 值}"
 NO_VERSION = "请带上读取记录时得到的版本号 row_version，以免覆盖他人刚做的修改"
 
 
 def related_criteria(owner: type, name: str):
-    """The criteria a relation's choices must meet: the target's data scope and the qualifying rule."""
+    """The criteria a relation's choices must meet: the target's data scope and the qualifying rule (for the
+    unit a record belongs to: the units)."""
 
     def criteria(target: type) -> list:
         found = read.criteria(target)
-        rule = qualify.criterion(owner, name, qualify.StandIn(None, {}))
-        if rule is not None:
-            found.append(rule)
+        for rule in (qualify.criterion(owner, name, qualify.StandIn(None, {})), units.choice_criterion(owner, name)):
+            if rule is not None:
+                found.append(rule)
         return found
 
     return criteria

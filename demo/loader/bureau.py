@@ -1,10 +1,12 @@
 """A district bureau over many schools: ``load_demo(schools=30)`` (``flask --app run demo --schools 30``).
 
 The first school is the ordinary demo school, built as usual; its top departments are put under a school
-department (独立单位) below the bureau's root department, 城东区教育局后勤管理中心. Every other school is that
+department (独立单位) below the bureau's root department, 城东区教育局后勤管理中心, and its records that belong to a
+school (``Scope(unit=...)``: 学生, 存放地点, 物资, 满意度调查) are placed in it. Every other school is that
 school copied table by table in SQL (``INSERT … SELECT``): new ids (each table's ids shifted by a step per
 school), references to copied rows shifted alike, unique texts (资产编号, 工号, 学号, 楼栋名称 …) prefixed with the
-school's number (``S02-``), the demo accounts renamed ``zongwu02``, ``sushe02`` … with the same password.
+school's number (``S02-``), records belonging to a school placed in the copy's, the demo accounts renamed
+``zongwu02``, ``sushe02`` … with the same password.
 Shared reference data is not copied: 资产分类, 供应商, 代办费 — nor the engine's own tables (permissions, document
 counters, login records, the audit log). So school 2 has the same people, assets and year as school 1, under its
 own names and numbers: enough to measure a bureau of 30 schools (bench/bureau.py).
@@ -52,18 +54,39 @@ def make_bureau(session, schools: int) -> None:
     for department in tops:
         department.parent = units[0]
     session.flush()
-    _Copier(session, bureau.id - 1, units[0].id).copy([u.id for u in units[1:]])
+    placed = _unit_columns()
+    for table, column in placed.items():
+        session.execute(update(table).values({column: units[0].id}))
+    _Copier(session, bureau.id - 1, units[0].id, placed).copy([u.id for u in units[1:]])
     _add_reader(session, bureau)
 
 
+def _unit_columns() -> dict:
+    """{table: column} of the models whose records belong to a school: the column naming it."""
+    from sqlalchemy import inspect
+
+    from app.extensions import engine
+    from app.rules import units
+
+    found = {}
+    for model in engine().models:
+        name = units.field(model)
+        if name is not None:
+            relation = inspect(model).relationships[name]
+            found[model.__table__] = list(relation.local_columns)[0].key
+    return found
+
+
 class _Copier:
-    def __init__(self, session, school_departments: int, first_unit: int):
+    def __init__(self, session, school_departments: int, first_unit: int, placed: dict):
         """``school_departments``: the highest id of the first school's own departments (the bureau's and the
-        schools' departments come after it); ``first_unit``: the first school's department."""
+        schools' departments come after it); ``first_unit``: the first school's department; ``placed``: the
+        column placing a table's records in a school (:func:`_unit_columns`)."""
         from flask_appbuilder import Model
 
         self.session = session
         self.first_unit = first_unit
+        self.placed = {table.name: column for table, column in placed.items()}
         self.tables = [t for t in Model.metadata.sorted_tables if self._copied(t)]
         self.copied = {t.name for t in self.tables}
         # the first school's rows: all there are, but the bureau's and the schools' departments
@@ -123,6 +146,8 @@ class _Copier:
                 values.append(null())
             elif column.key == "id":
                 values.append(column + self.step[table.name] * k)
+            elif self.placed.get(table.name) == column.key:
+                values.append(literal(unit))
             elif table.name == "department" and column.key == "parent_id":
                 values.append(case((column == self.first_unit, literal(unit)),
                                    else_=column + self.step["department"] * k))
