@@ -17,7 +17,7 @@ from app.fab.datamodel import ExpressionFilter
 from app.features import accounts, export, follow_ups, inbox
 from app.meta import formatting, introspect, prefill
 from app.rules import batch, identity, locks, qualify, read, scope, search, steps, units, write
-from app.web import lines, list_conditions
+from app.web import lines, list_conditions, search_panel
 from app.web.forms import LookupConverter
 from app.web.forms import lookup as lookup_rows
 from app.web.step_views import StepsMixin, flash_warnings
@@ -168,9 +168,12 @@ class EngineModelView(StepsMixin, ModelView):
             page_size=baseviews.get_page_size_args().get(name),
             **kwargs,
         )
-        form = self.search_form.refresh()
         self.update_redirect()
-        return self._get_search_widget(form=form, widgets=widgets)
+        if not self._filters.filters:  # no condition set: the panel every reader of this list sees
+            widgets["search"] = search_panel.kept(name, lambda: self._get_search_widget(
+                form=self.search_form.refresh(), widgets={})["search"]())
+            return widgets
+        return self._get_search_widget(form=self.search_form.refresh(), widgets=widgets)
 
     def active_quick_filter(self) -> int | None:
         raw = request.args.get("_qf", "")
