@@ -25,6 +25,8 @@ def index_for(table, column_name: str, pk_name: str) -> str | None:
     """A named index of ``table`` that starts with the order column (best: the order column then the key)."""
     found = None
     for index in table.indexes:
+        if any(key.endswith("_where") and value is not None for key, value in index.kwargs.items()):
+            continue  # a partial index holds only some rows: walking it would miss the others
         names = [column.name for column in index.columns]
         if names == [column_name, pk_name]:
             return index.name
@@ -46,10 +48,10 @@ def _apply(conn, cursor, statement, parameters, context, executemany):
     if not wanted or conn.dialect.name != "sqlite":
         return statement, parameters
     table, index = wanted
-    pattern = re.compile(rf"\bFROM {re.escape(table)}(?=\s|$)")
+    pattern = re.compile(rf"\bFROM {re.escape(table)}( AS \w+)?(?=\s|$)")
     if len(pattern.findall(statement)) != 1:  # the table also read in a subquery: leave the statement as it is
         return statement, parameters
-    return pattern.sub(f"FROM {table} INDEXED BY {index}", statement), parameters
+    return pattern.sub(lambda found: f"{found.group(0)} INDEXED BY {index}", statement), parameters
 
 
 def install() -> None:
