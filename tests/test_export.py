@@ -29,7 +29,11 @@ def xlsx_rows(response) -> list[list]:
 def csv_rows(response) -> list[list[str]]:
     assert response.status_code == 200, response.status_code
     assert response.data.startswith(b"\xef\xbb\xbf")  # BOM: Excel opens the Chinese correctly
-    return list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    return csv_rows_of(response.data)
+
+
+def csv_rows_of(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
 
 
 def file_name(response) -> str:
@@ -74,6 +78,7 @@ def test_export_has_the_list_columns_with_chinese_headers_and_a_chinese_file_nam
 
 
 def test_xlsx_values_are_typed_and_shown_as_the_list_shows_them(admin, db):
+    from app.features import export
     from models.assets import Asset
 
     response = admin.get("/asset/export.xlsx?_oc_AssetView=code&_od_AssetView=asc")
@@ -83,7 +88,8 @@ def test_xlsx_values_are_typed_and_shown_as_the_list_shows_them(admin, db):
     by_header = dict(zip(ASSET_HEADERS, first))
     assert by_header["资产编号"].value == record.code
     assert by_header["单价"].data_type == "n" and Decimal(str(by_header["单价"].value)) == record.unit_price
-    assert "0.00" in by_header["单价"].number_format
+    assert "0.00" in by_header["单价"].number_format and by_header["金额"].number_format == export.MONEY_FORMAT
+    assert by_header["购置日期"].is_date
     assert by_header["购置日期"].value.date() == record.purchased_on
     assert by_header["购置日期"].number_format == "yyyy-mm-dd"
     assert by_header["状态"].value == record.status.value  # Chinese, not the stored name
@@ -260,6 +266,76 @@ def test_plain_rows_export_exactly_what_the_records_give(admin, monkeypatch, url
     monkeypatch.setattr(export, "plain_sources", lambda model, columns: None)
     slow = admin.get(url).data
     assert fast == slow and fast.count(b"\r\n") > 2
+
+
+def sheet_parts(data: bytes) -> dict[str, bytes]:
+    """The workbook's parts but its creation time."""
+    import zipfile
+
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    return {name: archive.read(name) for name in archive.namelist() if name != "docProps/core.xml"}
+
+
+@pytest.mark.parametrize("url", ["/meter-reading/export.",  # flags, amounts, decimals, enums, dates, relations
+                                 "/feedback/export.",  # times, long texts
+                                 "/hygiene-inspection/export.",  # whole numbers
+                                 "/staff/export."])
+def test_plain_rows_give_the_file_the_records_give(admin, monkeypatch, url):
+    """The CSV byte for byte, and the workbook part for part, as built value by value from the records."""
+    from app.features import export
+
+    real_sources, plain = export.plain_sources, []
+
+    def recorded(model, columns):
+        plain.append(real_sources(model, columns))
+        return plain[-1]
+
+    monkeypatch.setattr(export, "plain_sources", recorded)
+    fast_csv, fast_xlsx = admin.get(url + "csv").data, admin.get(url + "xlsx").data
+    assert len(plain) == 2 and None not in plain
+    monkeypatch.setattr(export, "plain_sources", lambda model, columns: None)
+    assert admin.get(url + "csv").data == fast_csv and fast_csv.count(b"\r\n") > 2
+    assert sheet_parts(admin.get(url + "xlsx").data) == sheet_parts(fast_xlsx)
+
+
+def test_plain_rows_convert_unusual_texts_as_the_records_do(admin, db, monkeypatch):
+    from app.features import export
+    from models.purchasing import Supplier
+
+    tag = str(uuid.uuid4().int)[:8]
+    records = [Supplier(name=f"甲{tag}", contact="", phone=None, address="控制\x01字符"),
+               Supplier(name=f"乙{tag}", contact="多行\n=1+1", phone="-3", address="普通地址")]
+    db.session.add_all(records)
+    db.session.commit()
+    try:
+        url = f"/supplier/export.%s?_flt_2_name={tag}"
+        fast = admin.get(url % "csv").data, admin.get(url % "xlsx").data
+        monkeypatch.setattr(export, "plain_sources", lambda model, columns: None)
+        assert admin.get(url % "csv").data == fast[0]
+        assert sheet_parts(admin.get(url % "xlsx").data) == sheet_parts(fast[1])
+        assert {r[0]: r[1:] for r in csv_rows_of(fast[0])[1:]} == \
+            {f"甲{tag}": ["", "", "控制\x01字符"], f"乙{tag}": ["多行\n=1+1", "'-3", "普通地址"]}
+        sheet = load_workbook(io.BytesIO(fast[1])).active
+        assert {r[0]: list(r[1:]) for r in sheet.iter_rows(min_row=2, values_only=True)} == \
+            {f"甲{tag}": [None, None, "控制字符"], f"乙{tag}": ["多行\n=1+1", "'-3", "普通地址"]}
+    finally:
+        for record in records:
+            db.session.delete(record)
+        db.session.commit()
+
+
+def test_amounts_read_without_decimal_give_the_text_sqlalchemys_decimal_gives():
+    """SQLite hands an amount over as a float (or an int); its CSV text is that of SQLAlchemy's Decimal."""
+    from sqlalchemy import Numeric
+    from sqlalchemy.dialects import sqlite
+
+    from app.features.export import Column, _csv_money, csv_cell
+
+    to_decimal = Numeric(14, 2).result_processor(sqlite.dialect(), None)
+    written = csv_cell(Column("amount", "金额", "money"))
+    raw = [2.675, 1.005, 0.1 + 0.2, 5, 1e13 + 0.125, -0.005, None, Decimal("3.10")]
+    assert _csv_money(raw) == [written(None if v is None else to_decimal(v)) or None for v in raw]
+    assert _csv_money(raw)[:3] == ["2.67", "1.00", "0.30"]
 
 
 def test_a_computed_column_is_exported_from_the_records():

@@ -3,10 +3,10 @@
 The rows are the list's own: its search filters (``_flt_*``), quick filter (``_qf``), order and base filters
 (the data scope), without paging. They are read from the database in batches (``yield_per``) and written out as
 they come, so memory stays flat whatever the row count. Where every column is a table column of the model or a
-many-to-one relation, only those columns are selected (plain rows, no records built) and each related record is
-read once per export, by key, for its name; otherwise the records are loaded with their shown relations per batch.
-CSV (UTF-8 with BOM, so that Excel reads Chinese) is streamed straight to the browser; .xlsx is written by
-openpyxl's write-only workbook into a temporary file, which is then streamed.
+many-to-one relation, only those columns are selected (plain rows, no records built), converted a column at a
+time, and each related record is read once per export, by key, for its name; otherwise the records are loaded
+with their shown relations per batch. CSV (UTF-8 with BOM, so that Excel reads Chinese) is streamed straight to
+the browser; .xlsx is written by openpyxl's write-only workbook into a temporary file, which is then streamed.
 
 Text cells beginning with = + - @ (or tab / carriage return) are prefixed with a single quote, so that a
 spreadsheet never runs them as formulas; numbers stay numbers.
@@ -17,11 +17,13 @@ import csv
 import enum
 import io
 import logging
+import re
 import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, Callable, Iterable, Iterator
+from itertools import repeat
+from typing import Any, Callable, Iterable, Iterator, Sequence
 from urllib.parse import quote
 
 from flask import Response, flash, redirect, request, stream_with_context, url_for
@@ -33,10 +35,13 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from sqlalchemy import Column as TableColumn
+from sqlalchemy import Enum as SAEnum
+from sqlalchemy import Float, Numeric, type_coerce
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import ColumnProperty, RelationshipProperty
 from sqlalchemy.orm.interfaces import MANYTOONE
+from sqlalchemy.types import NullType
 from werkzeug.wsgi import wrap_file
 
 from app.meta import clock, formatting, introspect
@@ -199,36 +204,165 @@ def plain_sources(model: type, columns: list[Column]) -> list[Source] | None:
     return sources
 
 
-def plain_rows(query, columns: list[Column], sources: list[Source]) -> Iterator[list[list]]:
-    """The rows from the selected columns alone; each related record is read once (per batch of new keys) and
-    its value kept for the rest of the export (a school has a few hundred departments, places and people)."""
+# A plain row's values are converted a column at a time, a batch at a time: each column's converter takes the
+# batch's values of that column and gives what the file holds. The common columns convert with C-level maps, or
+# not at all; a batch holding a value the fast converter does not expect goes value by value through
+# ``Column.value`` and the file's own conversion (``csv_cell``/``xlsx_cell``), so the file is the one the
+# records give.
+Convert = Callable[[Sequence], Sequence]
+Cell = Callable[[Any], Any]
+NONE = type(None)
+RISKY_START = re.compile(r"(?:\A|\n)[=+\-@\t\r]")  # FORMULA_STARTS, in a column's values joined by newlines
+
+
+def csv_cell(column: Column) -> Cell:
+    """One value of the column as the CSV holds it."""
+    return lambda raw: csv_text(column.value(raw), column)
+
+
+def xlsx_cell(column: Column) -> Cell:
+    """One value of the column as the workbook holds it."""
+    return lambda raw: xlsx_value(column.value(raw))
+
+
+CELLS = {"csv": csv_cell, "xlsx": xlsx_cell}
+
+
+def _each(cell: Cell) -> Convert:
+    return lambda values: list(map(cell, values))
+
+
+def _when(classes: set, fast: Convert, cell: Cell) -> Convert:
+    """``fast`` for a batch whose values are all of ``classes``, else value by value."""
+    return lambda values: fast(values) if set(map(type, values)) <= classes else list(map(cell, values))
+
+
+def _csv_text(values):
+    if RISKY_START.search("\n".join(filter(None, values))) is None:
+        return values  # "" and None are both written blank
+    return ["'" + v if v and v.startswith(FORMULA_STARTS) else v for v in values]
+
+
+def _xlsx_text(cell: Cell) -> Convert:
+    def convert(values):
+        joined = "\n".join(filter(None, values))
+        if RISKY_START.search(joined) is not None or ILLEGAL_CHARACTERS_RE.search(joined) is not None:
+            return list(map(cell, values))
+        return [v or None for v in values] if "" in values else values  # an empty text is no cell at all
+    return convert
+
+
+def _csv_money(values):
+    """Two decimals. Read without SQLAlchemy's Decimal: the driver's float or int (SQLite) gives the text
+    SQLAlchemy's Decimal("%.2f" % value) would; a Decimal (PostgreSQL) is the same Decimal."""
+    if None in values:
+        return [None if v is None else format(v, ".2f") for v in values]
+    return list(map(format, values, repeat(".2f")))
+
+
+def _xlsx_money(values):
+    if None in values:
+        return [None if v is None else v.quantize(CENT) for v in values]
+    return list(map(Decimal.quantize, values, repeat(CENT)))
+
+
+def _csv_date(values):
+    if None in values:
+        return [None if v is None else v.isoformat() for v in values]
+    return list(map(date.isoformat, values))
+
+
+def _unchanged(values):
+    return values
+
+
+class _Lookup:
+    """A column of a few distinct values (a relation's key, an enum's stored name), each converted once per
+    export, when a batch first holds it."""
+
+    def __init__(self, convert_new: Callable[[set], dict]):
+        self.known: dict = {None: None}
+        self.convert_new = convert_new
+
+    def __call__(self, values):
+        wanted = set(values) - self.known.keys()
+        if wanted:
+            self.known.update(self.convert_new(wanted))
+        return list(map(self.known.__getitem__, values))
+
+
+def _related(session, model: type, cell: Cell) -> _Lookup:
+    """The related records of a batch's new keys, read in one statement."""
+    pk = sa_inspect(model).primary_key[0]
+
+    def convert_new(keys: set) -> dict:
+        found = {getattr(record, pk.key): cell(record) for record in session.query(model).filter(pk.in_(keys))}
+        return {key: found.get(key) for key in keys}  # a key naming no record shows blank, as the relation would
+    return _Lookup(convert_new)
+
+
+def _converter(column: Column, source: Source, target: str, session) -> tuple[Any, Convert]:
+    """What to select for the column and how to convert a batch of its values."""
+    cell = CELLS[target](column)
+    if source.related is not None:
+        return source.attribute, _related(session, source.related, cell)
+    sa_type = source.attribute.property.columns[0].type
+    try:
+        python_type = sa_type.python_type
+    except NotImplementedError:
+        python_type = None
+    csv = target == "csv"
+    dialect = session.get_bind().dialect
+    unprocessed = type_coerce(source.attribute, NullType())  # the driver's value, as SQLAlchemy receives it
+    if isinstance(sa_type, SAEnum) and sa_type.enum_class is not None:
+        member = sa_type.result_processor(dialect, None)
+        return unprocessed, _Lookup(lambda names: {name: cell(member(name)) for name in names})
+    if column.kind == "text" and python_type is str:
+        return source.attribute, _when({str, NONE}, _csv_text if csv else _xlsx_text(cell), cell)
+    if column.kind == "number" and python_type in (int, float, Decimal):
+        return source.attribute, _when({int, float, Decimal, NONE}, _unchanged, cell)
+    if column.kind == "money" and isinstance(sa_type, Numeric) and not isinstance(sa_type, Float) \
+            and sa_type.asdecimal and csv and not dialect.supports_native_decimal:
+        to_decimal = sa_type.result_processor(dialect, None)
+        return unprocessed, _when({float, int, Decimal, NONE}, _csv_money, lambda raw: cell(to_decimal(raw)))
+    if column.kind == "money" and isinstance(sa_type, Numeric):
+        return source.attribute, _when({Decimal, NONE}, _csv_money if csv else _xlsx_money, cell)
+    if column.kind == "date" and python_type is date:
+        return source.attribute, _when({date, NONE}, _csv_date if csv else _unchanged, cell)
+    return source.attribute, _each(cell)
+
+
+def plain_rows(query, columns: list[Column], sources: list[Source], target: str) -> Iterator[Iterable[tuple]]:
+    """Batches of rows from the selected columns alone, as the target file ("csv" or "xlsx") holds them. A batch
+    is an iterator, each row made as it is written (no row tuples pile up for the garbage collector). Each related
+    record is read once (per batch of new keys) and its value kept for the rest of the export (a school has a
+    few hundred departments, places and people)."""
     session = query.session
-    shown: list[dict] = [{None: None} for _ in sources]  # per column: related key -> the value shown for it
-    related = [(i, source.related) for i, source in enumerate(sources) if source.related is not None]
-    readers = [shown[i].__getitem__ if source.related is not None else columns[i].value
-               for i, source in enumerate(sources)]
-    for batch in batched(query.with_entities(*(source.attribute for source in sources)), BATCH_SIZE):
-        for index, model in related:
-            known = shown[index]
-            wanted = {row[index] for row in batch} - known.keys()
-            if wanted:
-                pk = sa_inspect(model).primary_key[0]
-                for record in session.query(model).filter(pk.in_(wanted)):
-                    known[getattr(record, pk.key)] = columns[index].value(record)
-                for key in wanted:  # a key naming no record shows blank, as the record's relation would
-                    known.setdefault(key, None)
-        yield [[read(value) for read, value in zip(readers, row)] for row in batch]
+    selected, converters = zip(*(_converter(c, s, target, session) for c, s in zip(columns, sources)))
+    statement = query.with_entities(*selected).statement
+    result = session.connection().execute(statement.execution_options(yield_per=BATCH_SIZE))
+    for batch in result.partitions():
+        yield zip(*[convert(values) for convert, values in zip(converters, zip(*batch))])
 
 
-def csv_chunks(columns: list[Column], batches: Iterable[list[list]]) -> Iterator[bytes]:
-    """The CSV file: BOM and header first, then one chunk per batch of rows."""
+def file_rows(batches: Iterable[list[list]], columns: list[Column], target: str) -> Iterator[list[list]]:
+    """Rows of typed values (``rows``) as the target file holds them."""
+    if target == "csv":
+        for batch in batches:
+            yield [[csv_text(v, c) for v, c in zip(row, columns)] for row in batch]
+    else:
+        for batch in batches:
+            yield [[xlsx_value(v) for v in row] for row in batch]
+
+
+def csv_chunks(columns: list[Column], batches: Iterable[Iterable[Sequence]]) -> Iterator[bytes]:
+    """The CSV file: BOM and header first, then one chunk per batch of rows (as ``file_rows`` gives them)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write(BOM)
     writer.writerow([neutralise(c.label) for c in columns])
     for batch in batches:
-        for row in batch:
-            writer.writerow([csv_text(v, c) for v, c in zip(row, columns)])
+        writer.writerows(batch)
         yield buffer.getvalue().encode("utf-8")
         buffer.seek(0)
         buffer.truncate()
@@ -248,7 +382,12 @@ def _column_width(column: Column) -> float:
 
 
 def write_xlsx(columns: list[Column], batches: Iterable[list[list]], sheet_title: str):
-    """A write-only workbook of the rows, saved into a temporary file (returned at position 0)."""
+    """A write-only workbook of rows of typed values, saved into a temporary file (returned at position 0)."""
+    return xlsx_file(columns, file_rows(batches, columns, "xlsx"), sheet_title)
+
+
+def xlsx_file(columns: list[Column], batches: Iterable[Iterable[Sequence]], sheet_title: str):
+    """A write-only workbook of rows as ``file_rows`` gives them, saved into a temporary file (at position 0)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_sheet_title(sheet_title or "导出"))
     for index, column in enumerate(columns, 1):
@@ -262,21 +401,22 @@ def write_xlsx(columns: list[Column], batches: Iterable[list[list]], sheet_title
         header.append(cell)
     sheet.append(header)
     # One styled cell per formatted column, refilled for every row (each row is written out at once).
-    styled = {}
+    styled = []
     for index, column in enumerate(columns):
         if column.kind in NUMBER_FORMATS:
-            styled[index] = WriteOnlyCell(sheet)
-            styled[index].number_format = NUMBER_FORMATS[column.kind]
+            cell = WriteOnlyCell(sheet)
+            cell.number_format = NUMBER_FORMATS[column.kind]
+            styled.append((index, cell))
     for batch in batches:
         for row in batch:
-            out = []
-            for index, value in enumerate(row):
-                value = xlsx_value(value)
-                if index in styled and value is not None and not isinstance(value, str):
-                    styled[index].value = value
-                    value = styled[index]
-                out.append(value)
-            sheet.append(out)
+            if styled:
+                row = list(row)
+                for index, cell in styled:
+                    value = row[index]
+                    if value is not None and not isinstance(value, str):
+                        cell.value = value
+                        row[index] = cell
+            sheet.append(row)
     target = tempfile.TemporaryFile(suffix=".xlsx")
     workbook.save(target)
     target.seek(0)
@@ -346,12 +486,13 @@ def list_query(view, load_relations: bool = True):
     return datamodel.apply_all(query, filters, order_column, order_direction)
 
 
-def list_rows(view, columns: list[Column]) -> Iterator[list[list]]:
-    """The list's rows for this request, from plain rows where the columns allow, else from the records."""
+def list_rows(view, columns: list[Column], target: str) -> Iterator[Iterable[Sequence]]:
+    """The list's rows for this request as the target file ("csv" or "xlsx") holds them, from plain rows where
+    the columns allow, else from the records."""
     sources = plain_sources(view.datamodel.obj, columns)
     if sources is not None:
-        return plain_rows(list_query(view, load_relations=False), columns, sources)
-    return rows(list_query(view), columns, view.datamodel._get_attr_value)
+        return plain_rows(list_query(view, load_relations=False), columns, sources, target)
+    return file_rows(rows(list_query(view), columns, view.datamodel._get_attr_value), columns, target)
 
 
 def export_list(view, kind: str) -> Response:
@@ -361,7 +502,7 @@ def export_list(view, kind: str) -> Response:
     name = filename(view.entity_label or datamodel.obj.__name__, kind)
     try:
         if kind == "xlsx":
-            handle = write_xlsx(columns, list_rows(view, columns), view.entity_label)
+            handle = xlsx_file(columns, list_rows(view, columns, "xlsx"), view.entity_label)
         else:
             list_query(view)  # a filter that cannot apply is reported here, not in half a file
     except (FABException, SQLAlchemyError):
@@ -374,7 +515,7 @@ def export_list(view, kind: str) -> Response:
     return csv_response(csv_chunks(columns, _rows_when_sent(view, columns)), name)
 
 
-def _rows_when_sent(view, columns: list[Column]) -> Iterator[list[list]]:
+def _rows_when_sent(view, columns: list[Column]) -> Iterator[Iterable[Sequence]]:
     """The rows, queried only while the response is sent: Flask ends the request's database session when
     the view returns, and stream_with_context brings the request back (with a new session) for the body."""
-    yield from list_rows(view, columns)
+    yield from list_rows(view, columns, "csv")
