@@ -210,8 +210,12 @@ class EngineInterface(SQLAInterface):
         return count, found
 
     def _order_index(self, order_column, select_columns) -> str | None:
-        """The index a page in this order could be read along, on SQLite (None elsewhere, or where none)."""
-        if select_columns or not order_column or self.session.get_bind().dialect.name != "sqlite":
+        """The index a page in the list's declared order could be read along, on SQLite (None elsewhere, or
+        where none). Only that order: one a reader picks may follow the scope (a dormitory's assets are its
+        cheap beds, so walking down 单价 reads most of the table before the page is full)."""
+        declared = getattr(getattr(self.obj, "__admin__", None), "order", None)
+        if select_columns or not declared or order_column != declared[0] \
+                or self.session.get_bind().dialect.name != "sqlite":
             return None
         name = _plain_column(self.obj, order_column)
         if name is None:

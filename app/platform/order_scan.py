@@ -5,7 +5,9 @@ of the scope through the two indexes and sorting them all (37,000 rows of one de
 ``(code, id)`` index from its end and keeping the matching rows finds the 25 after ~140 (under 1 ms). Statistics
 (``ANALYZE``) do not change its choice. The list knows what SQLite does not — how many rows match (it counts them for
 the pager) and about how many the table holds — so it asks for the walk when it is short: the rows skipped and shown,
-times the table's rows per matching row, at most :data:`WALK_ROWS`. PostgreSQL plans this from its statistics.
+times the table's rows per matching row, at most :data:`WALK_ROWS`. That estimate holds where the order does not
+follow the condition — the list's declared order (编号, dates), not one the reader picks (app/fab/datamodel.py).
+PostgreSQL plans this from its statistics.
 
 The request travels as an execution option on the page's statement and is applied as SQLite's ``INDEXED BY`` to
 the statement's own table (SQLAlchemy's SQLite compiler drops table hints).
