@@ -91,7 +91,8 @@ class AssetCategory(Entity):
 
 class Location(Entity):
     __tablename__ = "location"
-    __table_args__ = (UniqueConstraint("campus", "building", "room"),)
+    __table_args__ = (Index("ix_location_school_building", "school_id", "building"),  # a school's list in its order
+                      UniqueConstraint("campus", "building", "room"))
     __admin__ = Admin(
         "存放地点",
         menu="校产管理",
@@ -107,7 +108,7 @@ class Location(Entity):
     campus = text("校区", 30, required=True, default="本部")
     building = text("楼栋", 30, required=True, pinyin=True)
     room = text("房间号", 30, required=True)
-    school_id = key("department.id")
+    school_id = key("department.id", index=False)  # led by ix_location_school_building
     school = relation("Department", "所属学校", help="区教育局下有多所学校时，记录属于哪一所；学校的人登记时自动为本校")
 
     def __str__(self) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from sqlalchemy import UniqueConstraint, and_, func, select
+from sqlalchemy import Index, UniqueConstraint, and_, func, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import object_session
 from sqlalchemy.orm.attributes import flag_modified
@@ -348,6 +348,7 @@ class Bed(Entity):
 
 class Student(Entity):
     __tablename__ = "student"
+    __table_args__ = (Index("ix_student_school_student_no", "school_id", "student_no"),)  # a school's list in its order (app/rules/scope.py within_unit)
     __admin__ = Admin(
         "学生",
         menu=MENU,
@@ -379,7 +380,7 @@ class Student(Entity):
     class_name = text("班级", 30, required=True, index=True, help="例：高一(3)班")
     guardian_phone = telephone("监护人电话")
     is_boarder = flag("是否寄宿", default=True)
-    school_id = key("department.id")
+    school_id = key("department.id", index=False)  # led by ix_student_school_student_no
     school = relation("Department", "所属学校", help="区教育局下有多所学校时，记录属于哪一所；学校的人登记时自动为本校")
     accommodations = relation("Accommodation", "住宿记录", viewonly=True,
                               order_by="Accommodation.moved_in.desc()")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import UniqueConstraint, func, select
+from sqlalchemy import Index, UniqueConstraint, func, select
 from sqlalchemy.orm import selectinload
 
 from app.declare import (
@@ -53,6 +53,7 @@ SATISFIED = (Rating.very_satisfied, Rating.satisfied, Rating.basic)
 
 class Survey(Entity):
     __tablename__ = "survey"
+    __table_args__ = (Index("ix_survey_school_starts_on", "school_id", "starts_on"),)  # a school's list in its order (app/rules/scope.py within_unit)
     __admin__ = Admin(
         "满意度调查",
         menu=MENU,
@@ -73,7 +74,7 @@ class Survey(Entity):
     starts_on = day("开始日期", required=True, prefill="today")
     ends_on = day("结束日期", required=True)
     description = long_text("说明")
-    school_id = key("department.id")
+    school_id = key("department.id", index=False)  # led by ix_survey_school_starts_on
     school = relation("Department", "所属学校", help="区教育局下有多所学校时，记录属于哪一所；学校的人登记时自动为本校")
     items = relation("SurveyItem", "调查项目", back_populates="survey", cascade="all, delete-orphan",
                      order_by="SurveyItem.sort")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import event, select, update
+from sqlalchemy import Index, event, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.declare import (
@@ -54,7 +54,8 @@ class StockCategory(Choice):
 
 class StockItem(Entity):
     __tablename__ = "stock_item"
-    __table_args__ = (guard("on_hand >= 0", "on_hand_not_negative", SHORT),)
+    __table_args__ = (Index("ix_stock_item_school_code", "school_id", "code"),  # a school's list in its order
+                      guard("on_hand >= 0", "on_hand_not_negative", SHORT))
     __admin__ = Admin(
         "物资",
         menu="物资仓库",
@@ -84,7 +85,7 @@ class StockItem(Entity):
     on_hand = decimal("库存数量", required=True, default=ZERO, help="由出入库记录自动计算，不能手工修改")
     unit_cost = money("单位成本", default=ZERO, help="移动加权平均，入库时自动计算")
     remark = long_text("备注")
-    school_id = key("department.id")
+    school_id = key("department.id", index=False)  # led by ix_stock_item_school_code
     school = relation("Department", "所属学校", help="区教育局下有多所学校时，记录属于哪一所；学校的人登记时自动为本校")
 
     def __str__(self) -> str:

@@ -132,6 +132,10 @@ def within_unit(model: type, me: Identity):
     path = unit_path(model)
     if path is None or me.unit_tree is None:
         return None
+    if "." not in path and me.unit_id is not None:
+        # The record's own field names the unit itself (app/rules/units.py places nothing else there): one value,
+        # so an index on (unit, list order) serves the page in order.
+        return _fk(getattr(model, path)) == me.unit_id
     return _department_criterion(model, path, me.unit_tree)
 
 

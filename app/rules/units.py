@@ -66,7 +66,7 @@ def place(session, item: Any) -> dict[str, str]:
         return {}
     label = introspect.label(type(item), name)
     if me.unit_tree is not None:
-        if value in me.unit_tree:
+        if value == me.unit_id:
             return {}
         return {name: NOT_YOURS.format(label=label, unit=session.get(relation.mapper.class_, me.unit_id))}
     units = identity.units()
