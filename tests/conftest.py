@@ -5,6 +5,7 @@ their own records, so the order of tests does not matter.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 from flask import g
 from flask.testing import FlaskClient
+from sqlalchemy import event
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -205,6 +207,21 @@ def db(app):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@contextlib.contextmanager
+def statements_run(engine):
+    """Each SQL statement the block runs, as the database received it (after any rewriting)."""
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(engine, "after_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "after_cursor_execute", record)
 
 
 def login(client, username: str, password: str = DEMO_PASSWORD):

@@ -13,9 +13,8 @@ import pytest
 
 from app.meta import clock
 from app.rules import locks
-from tests.conftest import flashes, one_school_columns
+from tests.conftest import flashes, one_school_columns, statements_run
 from tests.test_forms import field_errors
-from tests.test_lists import count_statements
 
 DORM_MODELS = ("Building", "Room", "Bed", "Student", "Accommodation", "DormChange", "HygieneInspection",
                "Discipline", "Household", "Meter", "MeterReading")
@@ -640,9 +639,9 @@ def test_dorm_lists_use_a_constant_number_of_statements(admin, db, path, view):
         db.session.commit()
         assert len(placed) == 110
     admin.get(f"{path}?psize_{view}=25")
-    with count_statements(db.engine) as small:
+    with statements_run(db.engine) as small:
         page_small = admin.get(f"{path}?psize_{view}=25")
-    with count_statements(db.engine) as large:
+    with statements_run(db.engine) as large:
         page_large = admin.get(f"{path}?psize_{view}=100")
     assert page_small.status_code == page_large.status_code == 200
     assert page_small.text.count("<tr") < page_large.text.count("<tr")

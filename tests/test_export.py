@@ -6,14 +6,14 @@ import csv
 import io
 import re
 import uuid
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from urllib.parse import unquote
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import event
+
+from tests.conftest import statements_run
 
 ASSET_HEADERS = ["资产编号", "资产名称", "分类", "规格型号", "数量", "单价", "金额",
                  "使用部门", "责任人", "存放地点", "状态", "购置日期"]
@@ -45,18 +45,6 @@ def file_name(response) -> str:
     return unquote(encoded.group(1))
 
 
-@contextmanager
-def statements(engine):
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def codes(rows) -> set[str]:
@@ -244,7 +232,7 @@ def test_rows_are_read_from_the_database_in_batches(admin, db, monkeypatch, kind
 
     def category_loads(batch_size):
         monkeypatch.setattr(export, "BATCH_SIZE", batch_size)
-        with statements(db.engine) as seen:
+        with statements_run(db.engine) as seen:
             response = admin.get(f"/asset/export.{kind}")
             assert response.status_code == 200 and len(response.data) > 0
         return sum(1 for s in seen if re.search(r"FROM asset_category\b", s))

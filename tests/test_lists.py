@@ -2,24 +2,10 @@
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event
 
-
-@contextmanager
-def count_statements(engine):
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+from tests.conftest import statements_run
 
 
 def rows_on(html: str) -> int:
@@ -38,9 +24,9 @@ def test_statement_count_is_the_same_for_25_and_100_rows(app, admin, path, view)
     with app.app_context():
         engine = app.extensions["sqlalchemy"].engine
     admin.get(f"{path}?psize_{view}=25")  # warm caches (permissions, menu)
-    with count_statements(engine) as small:
+    with statements_run(engine) as small:
         page_small = admin.get(f"{path}?psize_{view}=25")
-    with count_statements(engine) as large:
+    with statements_run(engine) as large:
         page_large = admin.get(f"{path}?psize_{view}=100")
     assert page_small.status_code == page_large.status_code == 200
     assert page_small.text.count("<tr") < page_large.text.count("<tr")  # really more rows shown

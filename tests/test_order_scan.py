@@ -3,26 +3,9 @@ the same rows in the same order as SQLite's own plan, which sorts every row of t
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
-
-from sqlalchemy import event
 
 from app.platform import order_scan
-
-
-@contextmanager
-def executed(engine):
-    """Each statement as the database received it (after any rewriting)."""
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    event.listen(engine, "after_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "after_cursor_execute", record)
+from tests.conftest import statements_run
 
 
 def shown_ids(html: str) -> list[str]:
@@ -36,7 +19,7 @@ def test_a_scoped_first_page_is_read_along_the_order_and_shows_what_the_plain_pl
     keeper = clients("sushe")  # 宿管员: 本部门 or 本人 — an OR SQLite answers by sorting the whole scope
     with app.app_context():
         engine = db.engine
-    with executed(engine) as seen:
+    with statements_run(engine) as seen:
         walked = keeper.get("/asset/list/").get_data(as_text=True)
     hinted = [s for s in seen if "INDEXED BY" in s]
     if engine.dialect.name == "sqlite":
@@ -44,7 +27,7 @@ def test_a_scoped_first_page_is_read_along_the_order_and_shows_what_the_plain_pl
     else:
         assert hinted == []  # PostgreSQL plans from its statistics
     monkeypatch.setattr(order_scan, "WALK_ROWS", 0)
-    with executed(engine) as seen:
+    with statements_run(engine) as seen:
         planned = keeper.get("/asset/list/").get_data(as_text=True)
     assert not any("INDEXED BY" in s for s in seen)
     assert len(shown_ids(walked)) == 25 and shown_ids(walked) == shown_ids(planned)
@@ -71,7 +54,7 @@ def test_a_page_past_the_last_reads_no_rows(app, clients):
     keeper = clients("sushe")
     with app.app_context():
         engine = db.engine
-    with executed(engine) as seen:
+    with statements_run(engine) as seen:
         response = keeper.get("/asset/list/?page_AssetView=99999")
     assert response.status_code == 200 and shown_ids(response.get_data(as_text=True)) == []
     counted = [s for s in seen if "count(*)" in s and "FROM asset" in s]
@@ -87,7 +70,7 @@ def test_an_order_the_reader_picks_is_left_to_the_database(app, clients):
     keeper = clients("sushe")
     with app.app_context():
         engine = db.engine
-    with executed(engine) as seen:
+    with statements_run(engine) as seen:
         response = keeper.get("/asset/list/?_oc_AssetView=unit_price&_od_AssetView=desc")
     assert len(shown_ids(response.get_data(as_text=True))) == 25
     assert not any("INDEXED BY" in s for s in seen)

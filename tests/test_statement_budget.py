@@ -8,16 +8,14 @@ documents into 我的待办 and 我的申请.
 """
 from __future__ import annotations
 
-import contextlib
 import re
 import uuid
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from sqlalchemy import event
 from sqlalchemy import inspect as sa_inspect
 
-from tests.conftest import DEMO_ACCOUNTS, OwnUserClient, login
+from tests.conftest import DEMO_ACCOUNTS, OwnUserClient, login, statements_run
 
 BUDGET = 30
 HOME_UNCACHED = 60  # every figure computed afresh (after any write): a few grouped statements per widget
@@ -25,18 +23,6 @@ SKIP = ("/logout", "/lang/", "/static/", "/appbuilder/static/", "/back", "/uploa
 CARD = re.compile(r'<div class="engine-card(?: [^"]*)?">')
 
 
-@contextlib.contextmanager
-def counted(engine):
-    found: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        found.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield found
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def links(html: str) -> list[str]:
@@ -75,7 +61,7 @@ def statements_of(app, client, path: str, uncached: bool = False) -> tuple[int, 
     assert client.get(path).status_code == 200, path
     if uncached:
         _clear_cache(app)
-    with counted(engine) as seen:
+    with statements_run(engine) as seen:
         response = client.get(path)
     assert response.status_code == 200, path
     return len(seen), response.text
