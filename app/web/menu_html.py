@@ -19,7 +19,6 @@ TEMPLATE = "appbuilder/navbar_menu.html"
 KEPT = 64  # distinct permission sets held per process; a school has a dozen roles and few combinations
 
 
-
 def menu_html(user) -> Markup:
     appbuilder = current_app.appbuilder
     if not getattr(user, "is_authenticated", False):
